@@ -1,0 +1,211 @@
+//! The Management API: maps a method and path to the handler that answers it.
+//!
+//! Handlers see an already-authenticated [`Call`] and the locked [`Store`]; they never
+//! touch HTTP types, which keeps them short and synchronous.
+
+mod apps;
+mod groups;
+mod logs;
+mod meta;
+mod policies;
+mod users;
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use hyper::Method;
+use percent_encoding::percent_decode_str;
+use serde_json::Value;
+
+use crate::error;
+use crate::filter::Filter;
+use crate::paging;
+use crate::reply::Reply;
+use crate::store::Store;
+
+/// A handler's result: the reply, or the error reply that cut it short.
+pub type Answer = Result<Reply, Reply>;
+
+/// One API request, as the handlers see it.
+pub struct Call<'a> {
+    pub method: &'a Method,
+    /// The path exactly as received (still percent-encoded).
+    pub path: &'a str,
+    pub raw_query: Option<&'a str>,
+    pub body: &'a [u8],
+    query: Vec<(String, String)>,
+}
+
+impl<'a> Call<'a> {
+    pub fn new(
+        method: &'a Method,
+        path: &'a str,
+        raw_query: Option<&'a str>,
+        body: &'a [u8],
+    ) -> Self {
+        let query = form_urlencoded::parse(raw_query.unwrap_or("").as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        Self {
+            method,
+            path,
+            raw_query,
+            body,
+            query,
+        }
+    }
+
+    /// The first value of a query parameter, decoded.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A boolean query parameter (`true`/`false`), or `default` when absent.
+    pub fn flag(&self, name: &str, default: bool) -> bool {
+        match self.param(name) {
+            Some(v) => v.eq_ignore_ascii_case("true"),
+            None => default,
+        }
+    }
+
+    /// The body as JSON; 400 E0000003 when it is not JSON.
+    pub fn json(&self) -> Result<Value, Reply> {
+        serde_json::from_slice(self.body).map_err(|_| error::malformed_body())
+    }
+}
+
+/// Answers an API call against the store.
+pub fn route(store: &mut Store, call: &Call) -> Reply {
+    let decoded: Vec<String> = call
+        .path
+        .split('/')
+        .skip(1)
+        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .collect();
+    let segs: Vec<&str> = decoded.iter().map(String::as_str).collect();
+    let answer = match (call.method.as_str(), segs.as_slice()) {
+        ("GET", ["api", "v1", "users"]) => users::list(store, call),
+        ("POST", ["api", "v1", "users"]) => users::create(store, call),
+        ("GET", ["api", "v1", "users", id]) => users::get(store, id),
+        ("POST", ["api", "v1", "users", id]) => users::update(store, call, id, false),
+        ("PUT", ["api", "v1", "users", id]) => users::update(store, call, id, true),
+        ("DELETE", ["api", "v1", "users", id]) => users::delete(store, id),
+        ("POST", ["api", "v1", "users", id, "lifecycle", action]) => {
+            users::lifecycle(store, call, id, action)
+        }
+        ("GET", ["api", "v1", "users", id, "groups"]) => users::groups(store, id),
+        ("GET", ["api", "v1", "groups"]) => groups::list(store, call),
+        ("POST", ["api", "v1", "groups"]) => groups::create(store, call),
+        ("GET", ["api", "v1", "groups", id]) => groups::get(store, id),
+        ("PUT", ["api", "v1", "groups", id]) => groups::update(store, call, id),
+        ("DELETE", ["api", "v1", "groups", id]) => groups::delete(store, id),
+        ("GET", ["api", "v1", "groups", id, "users"]) => groups::members(store, call, id),
+        ("PUT", ["api", "v1", "groups", gid, "users", uid]) => groups::add_member(store, gid, uid),
+        ("DELETE", ["api", "v1", "groups", gid, "users", uid]) => {
+            groups::remove_member(store, gid, uid)
+        }
+        ("GET", ["api", "v1", "apps"]) => apps::list(store, call),
+        ("GET", ["api", "v1", "apps", id]) => apps::get(store, id),
+        ("DELETE", ["api", "v1", "apps", id]) => apps::delete(store, id),
+        ("POST", ["api", "v1", "apps", id, "lifecycle", action]) => {
+            apps::lifecycle(store, id, action)
+        }
+        ("GET", ["api", "v1", "policies"]) => policies::list(store, call),
+        ("GET", ["api", "v1", "policies", id]) => policies::get(store, id),
+        ("GET", ["api", "v1", "logs"]) => logs::list(store, call),
+        ("GET", ["api", "v1", "meta", "schemas", "user", "default"]) => meta::user_schema(store),
+        ("GET", ["api", "v1", "catalog", "apps"]) => meta::catalog(store, call),
+        ("GET", ["api", "v1", "catalog", "apps", name]) => meta::catalog_app(store, name),
+        (
+            _,
+            [
+                "api",
+                "v1",
+                "users" | "groups" | "apps" | "logs" | "policies",
+            ],
+        )
+        | (_, ["api", "v1", "users" | "groups" | "apps" | "policies", _]) => {
+            Err(error::method_not_allowed())
+        }
+        _ => Err(error::no_such_path(call.path)),
+    };
+    answer.unwrap_or_else(|e| e)
+}
+
+/// The `filter` or `search` expression of a call, parsed; 400 E0000031 when unparsable.
+pub fn filter_param(call: &Call) -> Result<Option<Filter>, Reply> {
+    match call.param("search").or_else(|| call.param("filter")) {
+        None => Ok(None),
+        Some(text) => Filter::parse(text)
+            .map(Some)
+            .map_err(|e| error::invalid_search(&e)),
+    }
+}
+
+/// One page of a map's values in id order, with Okta's `Link` headers.
+pub fn page_of_map(
+    store: &Store,
+    call: &Call,
+    map: &BTreeMap<String, Value>,
+    (default_limit, max_limit): (usize, usize),
+    keep: impl Fn(&Value) -> bool,
+) -> Answer {
+    let limit = paging::limit(call.param("limit"), default_limit, max_limit)?;
+    let after = paging::after(call.param("after"))?;
+    let lower = after.map_or(Bound::Unbounded, Bound::Excluded);
+    let items = map
+        .range((lower, Bound::Unbounded))
+        .map(|(_, v)| v)
+        .filter(|v| keep(v));
+    Ok(page_reply(store, call, items, limit, "id"))
+}
+
+/// One page of `items` (already filtered and in order), resuming after the item whose
+/// `key_field` the cursor names.
+pub fn page_of_seq<'v>(
+    store: &Store,
+    call: &Call,
+    items: impl Iterator<Item = &'v Value>,
+    (default_limit, max_limit): (usize, usize),
+    key_field: &str,
+) -> Answer {
+    let limit = paging::limit(call.param("limit"), default_limit, max_limit)?;
+    let after = paging::after(call.param("after"))?;
+    let mut items = items.peekable();
+    if let Some(key) = after {
+        while items.next_if(|e| e[key_field] != key.as_str()).is_some() {}
+        items.next();
+    }
+    Ok(page_reply(store, call, items, limit, key_field))
+}
+
+/// A page taken from `items`, keyed for the cursor by the `key_field` of each item.
+pub fn page_reply<'v>(
+    store: &Store,
+    call: &Call,
+    items: impl Iterator<Item = &'v Value>,
+    limit: usize,
+    key_field: &str,
+) -> Reply {
+    let key_of = |v: &&Value| v[key_field].as_str().unwrap_or_default().to_string();
+    let (page, next) = paging::take_page(items, limit, key_of);
+    let mut reply = Reply::ok(Value::Array(page.into_iter().cloned().collect()));
+    let links = paging::link_headers(
+        &store.base_url,
+        call.path,
+        call.raw_query,
+        limit,
+        next.as_deref(),
+    );
+    reply.headers.extend(links);
+    reply
+}
+
+/// Whether `text` starts with `prefix`, ignoring case (the `q` parameter's match).
+pub fn starts_with_ci(text: &Value, prefix: &str) -> bool {
+    text.as_str()
+        .is_some_and(|t| t.to_lowercase().starts_with(&prefix.to_lowercase()))
+}
