@@ -17,7 +17,7 @@ const ITEMS_PER_CHUNK: usize = 500;
 pub enum OutBody {
     /// Everything at once (`None` once sent).
     Full(Option<Bytes>),
-    /// A JSON array streamed until about `remaining` more bytes were sent.
+    /// A JSON array streamed in whole chunks until at least `remaining` more bytes were sent.
     Padding {
         chunk: Bytes,
         remaining: u64,
@@ -66,8 +66,8 @@ impl http_body::Body for OutBody {
                 if !*started {
                     *started = true;
                     Some(Bytes::from_static(b"["))
-                } else if *remaining > chunk.len() as u64 {
-                    *remaining -= chunk.len() as u64;
+                } else if *remaining > 0 {
+                    *remaining = remaining.saturating_sub(chunk.len() as u64);
                     Some(chunk.clone())
                 } else if !*finished {
                     *finished = true;
