@@ -1,0 +1,390 @@
+//! The MCP tool table: one entry per operation, plus the curated aliases and
+//! composites of `scope-map.toml`, emitted as static Rust data.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Value, json};
+
+use crate::CodegenError;
+use crate::annotations::{self, Annotations};
+use crate::input_schema::{self, Extras, RESERVED_ARGS, short_description};
+use crate::naming::{is_valid_tool_name, tool_name};
+use crate::operations::{Operation, ParamLocation};
+use crate::scope_map::{CuratedTool, ScopeMap};
+use crate::toolsets::toolset_for_tag;
+
+/// One tool, as the generator sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolSpec {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    /// One line for `search_okta_operations`.
+    pub summary: String,
+    pub input_schema: Value,
+    /// Empty for tools that call no single operation (`get_scope_status`).
+    pub operation_id: String,
+    pub method: String,
+    pub path: String,
+    /// Scopes the tool needs, all of them; empty when none is declared.
+    pub scopes: Vec<String>,
+    pub toolset: String,
+    pub curated: bool,
+    pub annotations: Annotations,
+    pub confirm: bool,
+    pub paged: bool,
+    /// The composite that runs this tool, if it is not a plain operation.
+    pub handler: Option<String>,
+    /// Arguments always sent (removed from the input schema).
+    pub fixed_args: Value,
+    /// The media type of the request body, when it is not plain JSON.
+    pub body_media_type: Option<String>,
+    /// Whether the operation's own query parameters include `fields`.
+    pub native_fields: bool,
+}
+
+/// Runtime tools that exist whatever the spec says: the long-tail gateway.
+fn meta_tools() -> Vec<ToolSpec> {
+    let base =
+        |name: &str, title: &str, description: &str, schema: Value, read_only: bool| ToolSpec {
+            name: name.into(),
+            title: title.into(),
+            description: description.into(),
+            summary: description.split(". ").next().unwrap_or("").into(),
+            input_schema: schema,
+            operation_id: String::new(),
+            method: String::new(),
+            path: String::new(),
+            scopes: vec![],
+            toolset: "meta".into(),
+            curated: true,
+            annotations: Annotations {
+                read_only,
+                destructive: !read_only,
+                idempotent: read_only,
+                open_world: !read_only,
+            },
+            confirm: false,
+            paged: false,
+            handler: Some(name.into()),
+            fixed_args: json!({}),
+            body_media_type: None,
+            native_fields: false,
+        };
+    vec![
+        base(
+            "search_okta_operations",
+            "Search Okta operations",
+            "Find any Okta Management API operation your scopes allow, listed or not, by keywords over names, summaries, paths and toolsets. Returns name, one-line summary and required scope; then use describe_okta_operation and call_okta_operation.",
+            json!({"type": "object", "properties": {
+                "query": {"type": "string", "description": "Keywords, e.g. \"user factors reset\"."},
+                "toolset": {"type": "string", "description": "Only this toolset (users, groups, apps, policies, ...)."},
+                "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "Most results (default 20)."}
+            }, "required": ["query"], "additionalProperties": false}),
+            true,
+        ),
+        base(
+            "describe_okta_operation",
+            "Describe an Okta operation",
+            "The full input schema, scope and annotations of one operation found with search_okta_operations.",
+            json!({"type": "object", "properties": {
+                "name": {"type": "string", "description": "Operation name from search_okta_operations."}
+            }, "required": ["name"], "additionalProperties": false}),
+            true,
+        ),
+        base(
+            "call_okta_operation",
+            "Call an Okta operation",
+            "Run any operation your scopes allow by name, with arguments matching describe_okta_operation's schema. Same checks, confirmations and output limits as a listed tool.",
+            json!({"type": "object", "properties": {
+                "name": {"type": "string", "description": "Operation name from search_okta_operations."},
+                "arguments": {"type": "object", "description": "Arguments for that operation."}
+            }, "required": ["name"], "additionalProperties": false}),
+            false,
+        ),
+    ]
+}
+
+/// A few lines on paging and filter syntax, for the parameters an
+/// operation really has.
+fn usage_notes(op: &Operation) -> Vec<String> {
+    let has = |n: &str| {
+        op.params
+            .iter()
+            .any(|p| p.name == n && p.location == ParamLocation::Query)
+    };
+    let mut notes = Vec::new();
+    if has("after") {
+        notes.push("Returns one page and next_cursor; pass it back as `after`, or set fetch_all to read on.".to_owned());
+    }
+    if has("search") {
+        notes.push("search: SCIM-like expression on most properties, e.g. profile.lastName eq \"Smith\" and status eq \"ACTIVE\" (eq, sw, co, gt, ge, lt, le, pr, and, or).".to_owned());
+    }
+    if has("filter") {
+        notes.push(
+            "filter: a narrower expression on a few properties, e.g. status eq \"ACTIVE\"."
+                .to_owned(),
+        );
+    }
+    if has("q") {
+        notes.push("q: quick prefix match on names/emails; not for exact lookups.".to_owned());
+    }
+    if op.id == "listLogEvents" {
+        notes.push(
+            "since/until: RFC 3339 or relative like -24h; until defaults to now so the query ends."
+                .to_owned(),
+        );
+    }
+    notes
+}
+
+fn describe(op: &Operation) -> String {
+    let summary = op.summary.trim().trim_end_matches('.');
+    let mut text = if summary.is_empty() {
+        op.id.clone()
+    } else {
+        format!("{summary}.")
+    };
+    let detail = short_description(&op.description, 300);
+    if !detail.is_empty() && !detail.eq_ignore_ascii_case(&text) {
+        text.push(' ');
+        text.push_str(&detail);
+    }
+    for note in usage_notes(op) {
+        text.push('\n');
+        text.push_str(&note);
+    }
+    if op.deprecated {
+        text.push_str("\nDeprecated by Okta.");
+    }
+    text
+}
+
+fn op_tool(
+    spec: &Value,
+    op: &Operation,
+    name: String,
+    curated: Option<&CuratedTool>,
+) -> Result<ToolSpec, CodegenError> {
+    for p in &op.params {
+        if RESERVED_ARGS.contains(&p.name.as_str()) && p.name != "fields" {
+            return Err(CodegenError::Spec {
+                message: format!(
+                    "{} has a parameter `{}`, a name the runtime reserves",
+                    op.id, p.name
+                ),
+            });
+        }
+    }
+    let derived = annotations::derive(&op.method, &op.path);
+    let c = curated.cloned().unwrap_or_default();
+    let annotations = Annotations {
+        read_only: c.read_only.unwrap_or(derived.read_only),
+        destructive: c.destructive.unwrap_or(derived.destructive),
+        idempotent: c.idempotent.unwrap_or(derived.idempotent),
+        open_world: true,
+    };
+    let confirm = c.confirm.unwrap_or(annotations.destructive);
+    let paged = op
+        .param("after")
+        .is_some_and(|p| p.location == ParamLocation::Query);
+    let native_fields = op
+        .param("fields")
+        .is_some_and(|p| p.location == ParamLocation::Query);
+    let extras = Extras {
+        paged,
+        confirm,
+        projectable: annotations.read_only,
+    };
+    let mut schema = input_schema::input_schema(spec, op, extras);
+    let fixed = c.fixed_json();
+    if let (Some(fixed), Some(props)) = (fixed.as_object(), schema["properties"].as_object_mut()) {
+        for k in fixed.keys() {
+            props.remove(k);
+        }
+        if let Some(req) = schema["required"].as_array_mut() {
+            req.retain(|r| !fixed.contains_key(r.as_str().unwrap_or("")));
+        }
+    }
+    let scopes = match &c.scope {
+        Some(s) => vec![s.clone()],
+        None => op.scopes.clone(),
+    };
+    let description = c.description.clone().unwrap_or_else(|| describe(op));
+    let title = if op.summary.is_empty() {
+        name.replace('_', " ")
+    } else {
+        op.summary.trim().to_owned()
+    };
+    Ok(ToolSpec {
+        summary: short_description(
+            if op.summary.is_empty() {
+                &description
+            } else {
+                &op.summary
+            },
+            120,
+        ),
+        name,
+        title,
+        description,
+        input_schema: schema,
+        operation_id: op.id.clone(),
+        method: op.method.clone(),
+        path: op.path.clone(),
+        scopes,
+        toolset: toolset_for_tag(&op.tag),
+        curated: curated.is_some(),
+        annotations,
+        confirm,
+        paged,
+        handler: c.handler.clone(),
+        fixed_args: fixed,
+        body_media_type: op
+            .body
+            .as_ref()
+            .filter(|b| b.media_type != "application/json")
+            .map(|b| b.media_type.clone()),
+        native_fields,
+    })
+}
+
+fn composite_tool(
+    spec: &Value,
+    name: &str,
+    c: &CuratedTool,
+    op: Option<&Operation>,
+) -> Result<ToolSpec, CodegenError> {
+    let mut tool = match op {
+        Some(op) => op_tool(spec, op, name.to_owned(), Some(c))?,
+        None => ToolSpec {
+            name: name.to_owned(),
+            title: name.replace('_', " "),
+            description: c.description.clone().unwrap_or_default(),
+            summary: short_description(c.description.as_deref().unwrap_or(""), 120),
+            input_schema: json!({}),
+            operation_id: String::new(),
+            method: String::new(),
+            path: String::new(),
+            scopes: vec![],
+            toolset: "meta".into(),
+            curated: true,
+            annotations: Annotations {
+                read_only: true,
+                destructive: false,
+                idempotent: true,
+                open_world: false,
+            },
+            confirm: false,
+            paged: false,
+            handler: c.handler.clone(),
+            fixed_args: json!({}),
+            body_media_type: None,
+            native_fields: false,
+        },
+    };
+    tool.input_schema = json!({
+        "type": "object",
+        "properties": c.arguments_json(),
+        "additionalProperties": false,
+    });
+    tool.annotations.read_only = c.read_only.unwrap_or(true);
+    tool.annotations.destructive = c.destructive.unwrap_or(false);
+    tool.paged = false;
+    tool.confirm = c.confirm.unwrap_or(false);
+    Ok(tool)
+}
+
+/// Builds the whole table: curated tools in `scope-map.toml` order, the
+/// meta tools, then every other operation in spec order.
+pub fn build_tool_table(
+    spec: &Value,
+    ops: &[Operation],
+    map: &ScopeMap,
+) -> Result<Vec<ToolSpec>, CodegenError> {
+    map.validate(ops)?;
+    let by_id: HashMap<&str, &Operation> = ops.iter().map(|o| (o.id.as_str(), o)).collect();
+    // The curated name an operation's own tool takes: the first plain entry.
+    let mut op_names: HashMap<&str, &str> = HashMap::new();
+    for name in &map.order {
+        let c = &map.tools[name];
+        if let (Some(op), None, true) = (c.operation.as_deref(), &c.handler, c.fixed.is_empty()) {
+            op_names.entry(op).or_insert(name.as_str());
+        }
+    }
+    let mut tools = Vec::new();
+    for name in &map.order {
+        let c = &map.tools[name];
+        let op = c.operation.as_deref().and_then(|id| by_id.get(id).copied());
+        let tool = if c.handler.is_some() {
+            composite_tool(spec, name, c, op)?
+        } else {
+            op_tool(spec, op.expect("validated"), name.clone(), Some(c))?
+        };
+        tools.push(tool);
+    }
+    tools.extend(meta_tools());
+    for op in ops {
+        if op_names.contains_key(op.id.as_str()) {
+            continue;
+        }
+        tools.push(op_tool(spec, op, tool_name(&op.id), None)?);
+    }
+    let mut seen = HashSet::new();
+    for t in &tools {
+        if !is_valid_tool_name(&t.name) {
+            return Err(CodegenError::Spec {
+                message: format!("tool name `{}` is not [a-z0-9_]{{1,64}}", t.name),
+            });
+        }
+        if !seen.insert(t.name.as_str()) {
+            return Err(CodegenError::ScopeMap {
+                message: format!(
+                    "two tools are named `{}`; give one of them another name in scope-map.toml",
+                    t.name
+                ),
+            });
+        }
+    }
+    Ok(tools)
+}
+
+fn lit(s: &str) -> String {
+    format!("{s:?}")
+}
+
+/// Emits the table as Rust source for `include!`.
+pub fn emit_tool_table(tools: &[ToolSpec]) -> String {
+    let mut out = String::from(
+        "/// Every tool, in listing order. Generated by okta-mcp-codegen.\npub static TOOLS: &[ToolSpec] = &[\n",
+    );
+    for t in tools {
+        let scopes: Vec<String> = t.scopes.iter().map(|s| lit(s)).collect();
+        out.push_str(&format!(
+            "    ToolSpec {{ name: {}, title: {}, description: {}, summary: {}, input_schema: {}, operation_id: {}, method: {}, path: {}, scopes: &[{}], toolset: {}, curated: {}, read_only: {}, destructive: {}, idempotent: {}, open_world: {}, confirm: {}, paged: {}, handler: {}, fixed_args: {}, body_media_type: {}, native_fields: {} }},\n",
+            lit(&t.name),
+            lit(&t.title),
+            lit(&t.description),
+            lit(&t.summary),
+            lit(&serde_json::to_string(&t.input_schema).expect("json")),
+            lit(&t.operation_id),
+            lit(&t.method),
+            lit(&t.path),
+            scopes.join(", "),
+            lit(&t.toolset),
+            t.curated,
+            t.annotations.read_only,
+            t.annotations.destructive,
+            t.annotations.idempotent,
+            t.annotations.open_world,
+            t.confirm,
+            t.paged,
+            t.handler.as_deref().map(|h| format!("Some({})", lit(h))).unwrap_or_else(|| "None".into()),
+            lit(&serde_json::to_string(&t.fixed_args).expect("json")),
+            t.body_media_type.as_deref().map(|h| format!("Some({})", lit(h))).unwrap_or_else(|| "None".into()),
+            t.native_fields,
+        ));
+    }
+    out.push_str("];\n");
+    out
+}

@@ -1,0 +1,642 @@
+//! The tool-call pipeline, the same for every tool and for
+//! `call_okta_operation`: find, gate, validate, confirm, dispatch, shape.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde_json::{Map, Value, json};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::dispatch::{Args, DispatchError};
+use crate::okta_error::OktaError;
+use crate::okta_http::body::read_limited;
+use crate::okta_http::{CallFailure, CallHandle, HttpStack};
+use crate::output;
+use crate::paging::{Cursor, next_after};
+use crate::scopes::ScopeSet;
+use crate::selection::Selection;
+use crate::tool_table::{self, ToolSpec};
+
+/// What a tool call returns: structured JSON, its text, and whether it is an error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolResult {
+    pub structured: Value,
+    pub text: String,
+    pub is_error: bool,
+}
+
+impl ToolResult {
+    pub fn ok(structured: Value) -> Self {
+        let text = serde_json::to_string(&structured).unwrap_or_default();
+        Self {
+            structured,
+            text,
+            is_error: false,
+        }
+    }
+
+    pub fn error(message: impl Into<String>, details: Value) -> Self {
+        let message = message.into();
+        let mut structured = json!({"error": message});
+        if let (Value::Object(s), Value::Object(d)) = (&mut structured, details) {
+            s.extend(d);
+        }
+        Self {
+            structured,
+            text: message,
+            is_error: true,
+        }
+    }
+}
+
+/// Reports progress of a long call to the client, when it asked for it.
+pub trait ProgressSink: Send + Sync {
+    fn report(&self, progress: f64, total: Option<f64>, message: String);
+}
+
+/// The person's answer to a confirmation request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmation {
+    Accepted,
+    Declined,
+    Cancelled,
+    /// The client cannot ask the person.
+    Unsupported,
+}
+
+/// Asks the person to approve a destructive action (MCP elicitation).
+pub trait Confirmer: Send + Sync {
+    fn confirm<'a>(&'a self, message: &'a str) -> futures::future::BoxFuture<'a, Confirmation>;
+}
+
+/// What the transport knows about one call.
+#[derive(Clone, Default)]
+pub struct CallContext {
+    pub cancel: CancellationToken,
+    pub progress: Option<Arc<dyn ProgressSink>>,
+    pub confirmer: Option<Arc<dyn Confirmer>>,
+}
+
+/// Default and hard cap of pages for `fetch_all`.
+pub const DEFAULT_MAX_PAGES: usize = 10;
+pub const HARD_MAX_PAGES: usize = 1000;
+
+/// The runtime: configuration, HTTP stack, scopes and validators.
+pub struct Runtime {
+    pub config: Config,
+    pub selection: Selection,
+    pub stack: Option<Arc<HttpStack>>,
+    /// Scopes the token really holds, once known (None: trust OKTA_SCOPES).
+    granted: RwLock<Option<ScopeSet>>,
+    validators: Mutex<HashMap<&'static str, Arc<jsonschema::Validator>>>,
+}
+
+impl Runtime {
+    pub fn new(config: Config, stack: Option<Arc<HttpStack>>) -> Self {
+        Self {
+            selection: Selection::from_settings(&config.raw),
+            config,
+            stack,
+            granted: RwLock::new(None),
+            validators: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Configured scopes, narrowed to the granted ones when known.
+    pub fn effective_scopes(&self) -> ScopeSet {
+        match self.granted.read().ok().and_then(|g| g.clone()) {
+            Some(granted) => self.config.scopes.intersect(&granted),
+            None => self.config.scopes.clone(),
+        }
+    }
+
+    /// Records the scopes a token holds; true when that changes the tool list.
+    pub fn set_granted(&self, granted: ScopeSet) -> bool {
+        let before = self.listed_names();
+        if let Ok(mut g) = self.granted.write() {
+            *g = Some(granted);
+        }
+        before != self.listed_names()
+    }
+
+    pub fn granted(&self) -> Option<ScopeSet> {
+        self.granted.read().ok().and_then(|g| g.clone())
+    }
+
+    pub fn listed_tools(&self) -> Vec<&'static ToolSpec> {
+        self.selection.listed_tools(&self.effective_scopes())
+    }
+
+    fn listed_names(&self) -> Vec<&'static str> {
+        self.listed_tools().iter().map(|t| t.name).collect()
+    }
+
+    fn validator(&self, tool: &'static ToolSpec) -> Result<Arc<jsonschema::Validator>, String> {
+        if let Some(v) = self
+            .validators
+            .lock()
+            .ok()
+            .and_then(|m| m.get(tool.name).cloned())
+        {
+            return Ok(v);
+        }
+        let schema = Value::Object(tool.schema().clone());
+        let v = Arc::new(
+            jsonschema::options()
+                .should_validate_formats(false)
+                .build(&schema)
+                .map_err(|e| {
+                    format!("the input schema of `{}` does not compile: {e}", tool.name)
+                })?,
+        );
+        if let Ok(mut m) = self.validators.lock() {
+            m.insert(tool.name, v.clone());
+        }
+        Ok(v)
+    }
+
+    /// Validates `args` against the tool's schema; the message names each bad field.
+    pub fn validate(
+        &self,
+        tool: &'static ToolSpec,
+        args: &Map<String, Value>,
+    ) -> Result<(), String> {
+        let validator = self.validator(tool)?;
+        let instance = Value::Object(args.clone());
+        let errors: Vec<String> = validator
+            .iter_errors(&instance)
+            .take(5)
+            .map(|e| {
+                let at = e.instance_path().to_string();
+                if at.is_empty() {
+                    e.to_string()
+                } else {
+                    format!("{}: {e}", at.trim_start_matches('/').replace('/', "."))
+                }
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "invalid arguments for `{}`: {}",
+                tool.name,
+                errors.join("; ")
+            ))
+        }
+    }
+
+    /// Runs a tool call by name.
+    pub async fn call(
+        &self,
+        name: &str,
+        args: Map<String, Value>,
+        ctx: &CallContext,
+    ) -> ToolResult {
+        let Some(tool) = tool_table::find(name) else {
+            return ToolResult::error(
+                format!("there is no tool `{name}`; use search_okta_operations to find one"),
+                json!({}),
+            );
+        };
+        self.call_tool(tool, args, ctx).await
+    }
+
+    /// Runs `tool`: the shared path for listed tools and `call_okta_operation`.
+    pub async fn call_tool(
+        &self,
+        tool: &'static ToolSpec,
+        args: Map<String, Value>,
+        ctx: &CallContext,
+    ) -> ToolResult {
+        if let Err(refusal) = self.selection.callable(&self.effective_scopes(), tool) {
+            return ToolResult::error(refusal.message(tool.name), json!({"tool": tool.name}));
+        }
+        if let Err(message) = self.validate(tool, &args) {
+            return ToolResult::error(message, json!({"tool": tool.name}));
+        }
+        if let Some(handler) = tool.handler {
+            return crate::composite::run(self, handler, tool, args, ctx).await;
+        }
+        if let Err(message) = check_path_params(tool, &args) {
+            return ToolResult::error(message, json!({"tool": tool.name}));
+        }
+        if tool.confirm && args.get("confirm") != Some(&Value::Bool(true)) {
+            let action = describe_action(tool, &args);
+            let answer = match &ctx.confirmer {
+                Some(c) => c.confirm(&action).await,
+                None => Confirmation::Unsupported,
+            };
+            match answer {
+                Confirmation::Accepted => {}
+                Confirmation::Declined | Confirmation::Cancelled => {
+                    return ToolResult::error(
+                        format!(
+                            "Not done: the person declined \"{action}\". Nothing was sent to Okta."
+                        ),
+                        json!({"confirmed": false}),
+                    );
+                }
+                Confirmation::Unsupported => {
+                    return ToolResult::error(
+                        format!(
+                            "Confirmation needed: \"{action}\" cannot be undone. Ask the person; only if they agree, call `{}` again with the same arguments and \"confirm\": true. Nothing was sent to Okta.",
+                            tool.name
+                        ),
+                        json!({"confirmation_required": true}),
+                    );
+                }
+            }
+        }
+        self.run_operation(tool, args, ctx).await
+    }
+
+    /// Sends the operation (all pages when asked) and shapes the result.
+    pub async fn run_operation(
+        &self,
+        tool: &'static ToolSpec,
+        mut args: Map<String, Value>,
+        ctx: &CallContext,
+    ) -> ToolResult {
+        let Some(stack) = self.stack.clone() else {
+            return ToolResult::error(
+                format!(
+                    "okta-mcp is not configured: {}",
+                    self.config.problems.join("; ")
+                ),
+                json!({"problems": self.config.problems}),
+            );
+        };
+        for (k, v) in tool.fixed() {
+            args.insert(k, v);
+        }
+        let fetch_all = args
+            .remove("fetch_all")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        let max_pages = args
+            .remove("max_pages")
+            .and_then(|v| v.as_u64())
+            .map(|n| (n as usize).clamp(1, HARD_MAX_PAGES))
+            .unwrap_or(DEFAULT_MAX_PAGES);
+        args.remove("confirm");
+        let fields = if tool.native_fields {
+            args.get("fields")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        } else {
+            args.remove("fields")
+                .and_then(|v| v.as_str().map(str::to_owned))
+        };
+        if let Some(f) = &fields
+            && tool.native_fields
+        {
+            args.insert(
+                "fields".into(),
+                Value::String(output::okta_fields_syntax(&format!("id,{f}"))),
+            );
+        }
+        let fields: Option<Vec<Vec<&str>>> = fields
+            .as_deref()
+            .map(output::parse_fields)
+            .filter(|f| !f.is_empty());
+        crate::composite::bound_time_window(tool, &mut args);
+
+        let mut cursor = args
+            .get("after")
+            .and_then(Value::as_str)
+            .map(Cursor::parse)
+            .unwrap_or_default();
+        let budget = self.config.raw.max_output_bytes;
+        let mut items: Vec<Value> = Vec::new();
+        let mut used = 2;
+        let mut pages = 0;
+        loop {
+            match &cursor.after {
+                Some(a) => args.insert("after".into(), Value::String(a.clone())),
+                None => args.remove("after"),
+            };
+            let page = match self.send_once(&stack, tool, &args, ctx).await {
+                Ok(page) => page,
+                Err(result) => {
+                    if pages == 0 {
+                        return result;
+                    }
+                    // Keep what was read; say where it stopped.
+                    return partial(
+                        items,
+                        Some(cursor),
+                        &format!("stopped after {pages} pages: {}", result.text),
+                    );
+                }
+            };
+            pages += 1;
+            let (body, next) = page;
+            let Value::Array(page_items) = body else {
+                // Not a list: Okta's JSON, unchanged (projected when asked).
+                let shaped = match &fields {
+                    Some(f) => output::project(&body, f),
+                    None => body,
+                };
+                return ToolResult::ok(match shaped {
+                    Value::Object(_) => shaped,
+                    other => json!({ "value": other }),
+                });
+            };
+            let skip = std::mem::take(&mut cursor.skip).min(page_items.len());
+            let page_items: Vec<Value> = page_items
+                .into_iter()
+                .skip(skip)
+                .map(|i| match &fields {
+                    Some(f) => output::project(&i, f),
+                    None => i,
+                })
+                .collect();
+            let (fit, size) = output::items_that_fit(&page_items, budget.saturating_sub(used));
+            used += size;
+            let page_len = page_items.len();
+            items.extend(page_items.into_iter().take(fit));
+            if fit < page_len {
+                let resume = Cursor {
+                    after: cursor.after.clone(),
+                    skip: skip + fit,
+                };
+                return partial(
+                    items,
+                    Some(resume),
+                    &format!(
+                        "output cut at {budget} bytes (OKTA_MAX_OUTPUT_BYTES); continue with after=next_cursor, or use fields / a smaller limit"
+                    ),
+                );
+            }
+            if let Some(p) = &ctx.progress {
+                p.report(
+                    pages as f64,
+                    fetch_all.then_some(max_pages as f64),
+                    format!("read page {pages} ({} items so far)", items.len()),
+                );
+            }
+            let next_cursor = next.map(|after| Cursor {
+                after: Some(after),
+                skip: 0,
+            });
+            match next_cursor {
+                Some(n) if fetch_all && pages < max_pages => {
+                    if ctx.cancel.is_cancelled() {
+                        return partial(items, Some(n), "cancelled");
+                    }
+                    cursor = n;
+                }
+                other => {
+                    let mut out =
+                        json!({"items": items, "next_cursor": other.as_ref().map(Cursor::encode)});
+                    if fetch_all && other.is_some() {
+                        out["notice"] = format!(
+                            "stopped at max_pages={max_pages}; continue with after=next_cursor"
+                        )
+                        .into();
+                    }
+                    return ToolResult::ok(out);
+                }
+            }
+        }
+    }
+
+    /// One HTTP exchange: returns the parsed body and the next cursor.
+    async fn send_once(
+        &self,
+        stack: &Arc<HttpStack>,
+        tool: &'static ToolSpec,
+        args: &Map<String, Value>,
+        ctx: &CallContext,
+    ) -> Result<(Value, Option<String>), ToolResult> {
+        let mut media = tool.body_media_type.map(str::to_owned);
+        let mut upload = None;
+        if media
+            .as_deref()
+            .is_some_and(|m| m.starts_with("multipart/"))
+        {
+            let body = args.get("body").cloned().unwrap_or(Value::Null);
+            match crate::okta_http::multipart::encode(&body) {
+                Ok(enc) => {
+                    media = Some(enc.content_type.clone());
+                    upload = Some(enc.bytes);
+                }
+                Err(e) => return Err(ToolResult::error(e.to_string(), json!({"tool": tool.name}))),
+            }
+        }
+        let handle = CallHandle::new(stack.clone(), ctx.cancel.clone(), media);
+        let client = handle.client();
+        let mut dispatch_args = Args::new(args);
+        if let Some(bytes) = &upload {
+            dispatch_args = dispatch_args.with_multipart(bytes);
+        }
+        let outcome =
+            crate::okta_client::dispatch(&client, tool.operation_id, &dispatch_args).await;
+        if let Some(failure) = handle.take_failure() {
+            return Err(failure_result(tool, failure));
+        }
+        let limit = stack.policy.max_response_bytes;
+        match outcome {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let links: Vec<String> = resp
+                    .headers()
+                    .get_all(reqwest::header::LINK)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok().map(str::to_owned))
+                    .collect();
+                let content_type = resp
+                    .headers()
+                    .get(reqwest::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                let bytes = read_limited(resp.into_inner().into_inner(), limit)
+                    .await
+                    .map_err(|e| ToolResult::error(e.to_string(), json!({"tool": tool.name})))?;
+                let link_refs: Vec<&str> = links.iter().map(String::as_str).collect();
+                Ok((
+                    success_body(status, &content_type, &bytes),
+                    next_after(&link_refs),
+                ))
+            }
+            Err(DispatchError::Api(progenitor_client::Error::UnexpectedResponse(resp))) => {
+                let status = resp.status().as_u16();
+                let bytes = read_limited(resp.bytes_stream(), limit)
+                    .await
+                    .unwrap_or_default();
+                let err = OktaError::new(status, &bytes);
+                Err(ToolResult::error(
+                    err.message(tool.scopes),
+                    err.to_json(tool.scopes),
+                ))
+            }
+            Err(DispatchError::Api(progenitor_client::Error::CommunicationError(e))) => {
+                let what = if e.is_timeout() {
+                    "Okta did not answer in time (OKTA_REQUEST_TIMEOUT)".to_owned()
+                } else if e.is_connect() {
+                    "could not connect to Okta; check OKTA_ORG_URL and the network".to_owned()
+                } else {
+                    "the connection to Okta failed".to_owned()
+                };
+                Err(ToolResult::error(
+                    format!("{what}: {}", redact(&e.to_string())),
+                    json!({"tool": tool.name}),
+                ))
+            }
+            Err(e) => Err(ToolResult::error(
+                redact(&e.to_string()),
+                json!({"tool": tool.name}),
+            )),
+        }
+    }
+}
+
+/// Okta's success body as JSON: JSON unchanged; empty bodies and other
+/// media types described.
+fn success_body(status: u16, content_type: &str, bytes: &[u8]) -> Value {
+    if bytes.is_empty() {
+        return json!({"status": status, "result": "done (Okta returned no content)"});
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(v) => v,
+        Err(e) if content_type.contains("json") => json!({
+            "status": status,
+            "warning": format!("Okta sent malformed JSON ({e}); the raw text follows"),
+            "raw": String::from_utf8_lossy(&bytes[..bytes.len().min(4000)]),
+        }),
+        Err(_) => json!({
+            "status": status,
+            "content_type": content_type,
+            "text": String::from_utf8_lossy(&bytes[..bytes.len().min(20_000)]),
+        }),
+    }
+}
+
+fn partial(items: Vec<Value>, cursor: Option<Cursor>, notice: &str) -> ToolResult {
+    ToolResult::ok(json!({
+        "items": items,
+        "next_cursor": cursor.map(|c| c.encode()),
+        "notice": notice,
+    }))
+}
+
+fn failure_result(tool: &ToolSpec, failure: CallFailure) -> ToolResult {
+    match failure {
+        CallFailure::Auth(crate::auth::AuthError::SignInRequired {
+            verification_uri,
+            verification_uri_complete,
+            user_code,
+            expires_in_secs,
+        }) => ToolResult::error(
+            format!(
+                "Sign-in needed: open {} and enter the code {user_code} (valid {} minutes), approve, then retry this call.",
+                verification_uri_complete
+                    .as_deref()
+                    .unwrap_or(&verification_uri),
+                expires_in_secs / 60
+            ),
+            json!({"sign_in": {"verification_uri": verification_uri, "verification_uri_complete": verification_uri_complete, "user_code": user_code}}),
+        ),
+        other => ToolResult::error(
+            format!("`{}` was not sent: {other}", tool.name),
+            json!({"tool": tool.name}),
+        ),
+    }
+}
+
+/// Removes anything that looks like a credential from a message.
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_inclusive(char::is_whitespace) {
+        let lower = word.to_ascii_lowercase();
+        if lower.contains("access_token=")
+            || lower.contains("client_assertion=")
+            || lower.contains("refresh_token=")
+        {
+            out.push_str("[redacted] ");
+        } else {
+            out.push_str(word);
+        }
+    }
+    out
+}
+
+/// Refuses path parameters that could change the path: `.`/`..` segments
+/// and backslashes (which URL parsing turns into `/`). Other characters are
+/// percent-encoded by the generated client.
+fn check_path_params(tool: &ToolSpec, args: &Map<String, Value>) -> Result<(), String> {
+    for (name, value) in args {
+        if !tool.path.contains(&format!("{{{name}}}")) {
+            continue;
+        }
+        let Some(s) = value.as_str() else { continue };
+        if s.is_empty()
+            || s == "."
+            || s == ".."
+            || s.contains('\\')
+            || s.chars().any(char::is_control)
+        {
+            return Err(format!(
+                "`{name}` = {s:?} is not a valid id: ids cannot be empty, `.` or `..`, or contain `\\` or control characters"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// "Delete group 00g123 (Engineering)": the action as the person should see it.
+pub fn describe_action(tool: &ToolSpec, args: &Map<String, Value>) -> String {
+    let mut ids: Vec<String> = Vec::new();
+    for (name, value) in args {
+        if tool.path.contains(&format!("{{{name}}}"))
+            && let Some(s) = value.as_str()
+        {
+            ids.push(format!("{name} {s}"));
+        }
+    }
+    let what = if tool.title.is_empty() {
+        tool.name.replace('_', " ")
+    } else {
+        tool.title.to_owned()
+    };
+    if ids.is_empty() {
+        format!("{what}?")
+    } else {
+        format!("{what}: {}?", ids.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_kept_or_described() {
+        assert_eq!(
+            success_body(200, "application/json", br#"{"a":1,"zz":[null]}"#),
+            json!({"a":1,"zz":[null]})
+        );
+        assert_eq!(success_body(204, "", b"")["status"], 204);
+        assert!(
+            success_body(200, "application/json", b"{bad")["warning"]
+                .as_str()
+                .unwrap()
+                .contains("malformed")
+        );
+        assert_eq!(
+            success_body(200, "text/html", b"<p>hi</p>")["text"],
+            "<p>hi</p>"
+        );
+    }
+
+    #[test]
+    fn redacts_credentials_in_messages() {
+        assert_eq!(
+            redact("failed access_token=abc def"),
+            "failed [redacted] def"
+        );
+    }
+}

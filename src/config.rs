@@ -1,0 +1,221 @@
+//! Configuration from flags and environment variables, compatible with
+//! Okta's own MCP server (`OKTA_ORG_URL`, `OKTA_CLIENT_ID`, `OKTA_SCOPES`,
+//! `OKTA_PRIVATE_KEY`, `OKTA_KEY_ID`), so switching servers is one command.
+//!
+//! Problems are collected, not fatal: the server still starts, answers
+//! `initialize`, and reports them on stderr and as tool results.
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use url::Url;
+
+use crate::scopes::ScopeSet;
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "okta-mcp",
+    version,
+    about = "An MCP server (stdio) for administering an Okta org, generated from Okta's Management API spec.",
+    long_about = "An MCP server (stdio) for administering an Okta org. Every tool is generated from Okta's Management API spec; only the tools your scopes allow are listed, and each call is checked again.\n\nStart it from an MCP client (Claude Desktop/Code, VS Code, Cursor) with the environment below. Logs go to stderr (RUST_LOG=debug for more); stdout is the MCP channel.\n\nCredentials, first match wins: OKTA_PRIVATE_KEY/OKTA_PRIVATE_KEY_FILE (+ OKTA_KEY_ID, OKTA_CLIENT_ID): private key JWT; OKTA_API_TOKEN: SSWS API token; OKTA_ACCESS_TOKEN: a ready OAuth access token; otherwise OKTA_CLIENT_ID alone: device sign-in in the browser."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Serve MCP over stdio (the default).
+    Serve,
+    /// Sign in ahead of time and cache the tokens.
+    Login,
+    /// Remove the cached tokens for this org, client and scopes.
+    Logout,
+    /// Show org, client, granted scopes and token expiry (never the token).
+    Whoami,
+    /// Print the tools this configuration lists, as JSON or a Markdown table.
+    Tools {
+        /// Print Markdown tables (scopes to toolsets) instead of JSON.
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Print the generator's build report (coverage, left-out operations).
+    BuildReport,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Your Okta org, e.g. https://example.okta.com (https required; http only for loopback).
+    #[arg(long, env = "OKTA_ORG_URL")]
+    pub org_url: Option<String>,
+    /// Client id of the Okta app (API Services app for private key JWT, native app for device sign-in).
+    #[arg(long, env = "OKTA_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// Scopes, space-separated, e.g. "okta.users.read okta.groups.manage". They decide which tools are listed.
+    #[arg(long, env = "OKTA_SCOPES", default_value = "")]
+    pub scopes: String,
+    /// PEM private key text (RSA or EC P-256, literal \n accepted) or a JWK, for private key JWT.
+    #[arg(long, env = "OKTA_PRIVATE_KEY", hide_env_values = true)]
+    pub private_key: Option<String>,
+    /// Path of the private key file (PEM or JWK), instead of OKTA_PRIVATE_KEY.
+    #[arg(long, env = "OKTA_PRIVATE_KEY_FILE")]
+    pub private_key_file: Option<String>,
+    /// Key id (kid) registered with the app's public key.
+    #[arg(long, env = "OKTA_KEY_ID")]
+    pub key_id: Option<String>,
+    /// An Okta API token (sent as SSWS).
+    #[arg(long, env = "OKTA_API_TOKEN", hide_env_values = true)]
+    pub api_token: Option<String>,
+    /// A ready OAuth access token (sent as Bearer).
+    #[arg(long, env = "OKTA_ACCESS_TOKEN", hide_env_values = true)]
+    pub access_token: Option<String>,
+    /// DPoP: auto (default), always or never.
+    #[arg(long, env = "OKTA_DPOP", default_value = "auto")]
+    pub dpop: String,
+    /// Do not open a browser for device sign-in.
+    #[arg(long, env = "OKTA_NO_BROWSER")]
+    pub no_browser: bool,
+    /// Toolsets to list (comma-separated: users, groups, apps, policies, ...; "all").
+    #[arg(long, env = "OKTA_TOOLSETS", value_delimiter = ',')]
+    pub toolsets: Vec<String>,
+    /// Tools to list by name (comma-separated), or "all" for every allowed operation.
+    #[arg(long, env = "OKTA_TOOLS", value_delimiter = ',')]
+    pub tools: Vec<String>,
+    /// Tools never to list (wins over everything else).
+    #[arg(long, env = "OKTA_EXCLUDE_TOOLS", value_delimiter = ',')]
+    pub exclude_tools: Vec<String>,
+    /// Only read-only tools are listed or callable.
+    #[arg(long, env = "OKTA_READ_ONLY")]
+    pub read_only: bool,
+    /// Also list the few operations whose spec declares no OAuth scope.
+    #[arg(long, env = "OKTA_INCLUDE_UNSCOPED")]
+    pub include_unscoped: bool,
+    /// Most requests to Okta in flight at once.
+    #[arg(long, env = "OKTA_MAX_CONCURRENCY", default_value_t = 10)]
+    pub max_concurrency: usize,
+    /// Seconds to wait for a connection to Okta.
+    #[arg(long, env = "OKTA_CONNECT_TIMEOUT", default_value_t = 10)]
+    pub connect_timeout_secs: u64,
+    /// Seconds a request to Okta may take in all.
+    #[arg(long, env = "OKTA_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+    /// Largest Okta response read, in bytes.
+    #[arg(long, env = "OKTA_MAX_RESPONSE_BYTES", default_value_t = 20 * 1024 * 1024)]
+    pub max_response_bytes: usize,
+    /// Largest tool result, in bytes of JSON (about 4 bytes a token); longer lists are cut with a cursor.
+    #[arg(long, env = "OKTA_MAX_OUTPUT_BYTES", default_value_t = 80_000)]
+    pub max_output_bytes: usize,
+}
+
+/// Validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub org_url: Option<Url>,
+    pub scopes: ScopeSet,
+    pub raw: Settings,
+    /// Problems found, each naming the variable to fix.
+    pub problems: Vec<String>,
+}
+
+impl Config {
+    pub fn from_settings(raw: Settings) -> Self {
+        let mut problems = Vec::new();
+        let org_url = match raw
+            .org_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => {
+                problems.push(
+                    "OKTA_ORG_URL is not set: set it to your org, e.g. https://example.okta.com"
+                        .into(),
+                );
+                None
+            }
+            Some(text) => match check_org_url(text) {
+                Ok(u) => Some(u),
+                Err(e) => {
+                    problems.push(e);
+                    None
+                }
+            },
+        };
+        let scopes = ScopeSet::parse(&raw.scopes);
+        if scopes.is_empty() {
+            problems.push("OKTA_SCOPES is empty: no Okta tool can be listed. Set it, e.g. OKTA_SCOPES=\"okta.users.read okta.groups.read\"".into());
+        }
+        for s in crate::scopes::unknown_scopes(&scopes) {
+            problems.push(format!(
+                "OKTA_SCOPES names `{s}`, which no tool uses (a typo?)"
+            ));
+        }
+        if !matches!(raw.dpop.as_str(), "auto" | "always" | "never") {
+            problems.push(format!(
+                "OKTA_DPOP is `{}`: use auto, always or never",
+                raw.dpop
+            ));
+        }
+        Self {
+            org_url,
+            scopes,
+            raw,
+            problems,
+        }
+    }
+
+    pub fn http_policy(&self) -> crate::okta_http::HttpPolicy {
+        crate::okta_http::HttpPolicy {
+            max_in_flight: self.raw.max_concurrency.max(1),
+            connect_timeout: Duration::from_secs(self.raw.connect_timeout_secs.max(1)),
+            request_timeout: Duration::from_secs(self.raw.request_timeout_secs.max(1)),
+            max_response_bytes: self.raw.max_response_bytes.max(1024),
+        }
+    }
+}
+
+/// An org URL must be https, except http on a loopback host (tests).
+pub fn check_org_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|e| {
+        format!("OKTA_ORG_URL `{text}` is not a URL ({e}); use e.g. https://example.okta.com")
+    })?;
+    let loopback = matches!(
+        url.host_str(),
+        Some("127.0.0.1" | "localhost" | "[::1]" | "::1")
+    );
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err(format!(
+                "OKTA_ORG_URL `{text}` uses http: Okta needs https (http is allowed only for loopback test servers)"
+            ));
+        }
+        s => return Err(format!("OKTA_ORG_URL `{text}` has scheme `{s}`; use https")),
+    }
+    if url.host_str().is_none() {
+        return Err(format!("OKTA_ORG_URL `{text}` has no host"));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn org_url_rules() {
+        assert!(check_org_url("https://example.okta.com").is_ok());
+        assert!(check_org_url("http://127.0.0.1:8080").is_ok());
+        assert!(
+            check_org_url("http://example.okta.com")
+                .unwrap_err()
+                .contains("https")
+        );
+        assert!(check_org_url("example.okta.com").is_err());
+        assert!(check_org_url("ftp://example.okta.com").is_err());
+    }
+}

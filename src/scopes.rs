@@ -1,0 +1,122 @@
+//! Scope gating: which tools the configured (and granted) scopes allow.
+//!
+//! Okta's rule that `okta.X.manage` implies `okta.X.read` is applied here,
+//! since the spec itself does not state it.
+
+use std::collections::BTreeSet;
+
+use crate::tool_table::ToolSpec;
+
+/// A set of OAuth scopes, with manage-implies-read already expanded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScopeSet {
+    scopes: BTreeSet<String>,
+}
+
+impl ScopeSet {
+    /// Parses a space- or comma-separated list.
+    pub fn parse(text: &str) -> Self {
+        Self::from_iter(text.split([' ', ',', '\n', '\t']).filter(|s| !s.is_empty()))
+    }
+
+    pub fn contains(&self, scope: &str) -> bool {
+        self.scopes.contains(scope)
+    }
+
+    /// Whether every scope in `needed` is held.
+    pub fn covers(&self, needed: &[&str]) -> bool {
+        needed.iter().all(|s| self.contains(s))
+    }
+
+    /// The needed scopes not held.
+    pub fn missing<'a>(&self, needed: &[&'a str]) -> Vec<&'a str> {
+        needed
+            .iter()
+            .copied()
+            .filter(|s| !self.contains(s))
+            .collect()
+    }
+
+    pub fn intersect(&self, other: &ScopeSet) -> ScopeSet {
+        ScopeSet {
+            scopes: self.scopes.intersection(&other.scopes).cloned().collect(),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.scopes.iter().map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.scopes.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.scopes.len()
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for ScopeSet {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
+        let mut scopes = BTreeSet::new();
+        for s in iter {
+            let s = s.as_ref().trim();
+            if s.is_empty() {
+                continue;
+            }
+            scopes.insert(s.to_owned());
+            if let Some(base) = s.strip_suffix(".manage") {
+                scopes.insert(format!("{base}.read"));
+            }
+        }
+        Self { scopes }
+    }
+}
+
+/// Every scope some tool needs: the vocabulary unknown scopes are checked against.
+pub fn known_scopes() -> BTreeSet<&'static str> {
+    crate::tool_table::TOOLS
+        .iter()
+        .flat_map(|t| t.scopes.iter().copied())
+        .collect()
+}
+
+/// The configured scopes no tool uses (typos, or scopes of other APIs);
+/// `openid`-style scopes are fine.
+pub fn unknown_scopes(configured: &ScopeSet) -> Vec<String> {
+    let known = known_scopes();
+    configured
+        .iter()
+        .filter(|s| s.starts_with("okta.") && !known.contains(s))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Whether `scopes` allow `tool`.
+pub fn allows(scopes: &ScopeSet, tool: &ToolSpec) -> bool {
+    scopes.covers(tool.scopes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manage_implies_read() {
+        let s = ScopeSet::parse("okta.users.manage okta.groups.read");
+        assert!(s.contains("okta.users.read"));
+        assert!(s.contains("okta.users.manage"));
+        assert!(!s.contains("okta.groups.manage"));
+        assert!(s.covers(&["okta.users.read", "okta.groups.read"]));
+        assert_eq!(
+            s.missing(&["okta.apps.read", "okta.users.read"]),
+            vec!["okta.apps.read"]
+        );
+    }
+
+    #[test]
+    fn unknown_okta_scopes_are_reported() {
+        let s = ScopeSet::parse("okta.users.read okta.userz.read openid");
+        assert_eq!(unknown_scopes(&s), vec!["okta.userz.read".to_owned()]);
+    }
+}

@@ -1,0 +1,79 @@
+//! The tool table generated from the spec and `scope-map.toml`: what each
+//! tool is called, what it takes, what it needs and what it calls.
+
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value};
+
+include!(concat!(env!("OUT_DIR"), "/provenance.rs"));
+
+/// One tool. Every field is generated; see `crates/okta-mcp-codegen`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToolSpec {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    /// One line, for search results.
+    pub summary: &'static str,
+    /// The JSON Schema of the arguments, as JSON text.
+    pub input_schema: &'static str,
+    /// Empty for tools that call no single operation.
+    pub operation_id: &'static str,
+    pub method: &'static str,
+    pub path: &'static str,
+    /// Every scope the tool needs.
+    pub scopes: &'static [&'static str],
+    pub toolset: &'static str,
+    pub curated: bool,
+    pub read_only: bool,
+    pub destructive: bool,
+    pub idempotent: bool,
+    pub open_world: bool,
+    pub confirm: bool,
+    pub paged: bool,
+    pub handler: Option<&'static str>,
+    /// Arguments always sent, as a JSON object text.
+    pub fixed_args: &'static str,
+    pub body_media_type: Option<&'static str>,
+    pub native_fields: bool,
+}
+
+include!(concat!(env!("OUT_DIR"), "/tool_table.rs"));
+
+impl ToolSpec {
+    /// The parsed input schema (parsed once per tool, on first use).
+    pub fn schema(&self) -> &'static Map<String, Value> {
+        static PARSED: OnceLock<Vec<OnceLock<Map<String, Value>>>> = OnceLock::new();
+        let cells = PARSED.get_or_init(|| TOOLS.iter().map(|_| OnceLock::new()).collect());
+        let index = name_index().get(self.name).copied().unwrap_or(0);
+        cells[index].get_or_init(|| match serde_json::from_str(self.input_schema) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        })
+    }
+
+    pub fn fixed(&self) -> Map<String, Value> {
+        match serde_json::from_str(self.fixed_args) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        }
+    }
+
+    /// Whether this tool calls an operation no OAuth scope covers.
+    pub fn unscoped(&self) -> bool {
+        self.scopes.is_empty() && !self.operation_id.is_empty()
+    }
+}
+
+/// Finds a tool by name.
+pub fn find(name: &str) -> Option<&'static ToolSpec> {
+    name_index().get(name).map(|&i| &TOOLS[i])
+}
+
+fn name_index() -> &'static std::collections::HashMap<&'static str, usize> {
+    static INDEX: OnceLock<std::collections::HashMap<&'static str, usize>> = OnceLock::new();
+    INDEX.get_or_init(|| TOOLS.iter().enumerate().map(|(i, t)| (t.name, i)).collect())
+}
+
+/// The build report (coverage, left-out operations, repairs).
+pub const BUILD_REPORT: &str = include_str!(concat!(env!("OUT_DIR"), "/build-report.md"));
