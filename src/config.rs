@@ -76,7 +76,7 @@ pub struct Settings {
     #[arg(long, env = "OKTA_DPOP", default_value = "auto")]
     pub dpop: String,
     /// Do not open a browser for device sign-in.
-    #[arg(long, env = "OKTA_NO_BROWSER")]
+    #[arg(long, env = "OKTA_NO_BROWSER", action = clap::ArgAction::Set, num_args = 0..=1, default_value = "false", default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_browser: bool,
     /// Toolsets to list (comma-separated: users, groups, apps, policies, ...; "all").
     #[arg(long, env = "OKTA_TOOLSETS", value_delimiter = ',')]
@@ -88,10 +88,10 @@ pub struct Settings {
     #[arg(long, env = "OKTA_EXCLUDE_TOOLS", value_delimiter = ',')]
     pub exclude_tools: Vec<String>,
     /// Only read-only tools are listed or callable.
-    #[arg(long, env = "OKTA_READ_ONLY")]
+    #[arg(long, env = "OKTA_READ_ONLY", action = clap::ArgAction::Set, num_args = 0..=1, default_value = "false", default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
     pub read_only: bool,
     /// Also list the few operations whose spec declares no OAuth scope.
-    #[arg(long, env = "OKTA_INCLUDE_UNSCOPED")]
+    #[arg(long, env = "OKTA_INCLUDE_UNSCOPED", action = clap::ArgAction::Set, num_args = 0..=1, default_value = "false", default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
     pub include_unscoped: bool,
     /// Most requests to Okta in flight at once.
     #[arg(long, env = "OKTA_MAX_CONCURRENCY", default_value_t = 10)]

@@ -77,3 +77,47 @@ fn name_index() -> &'static std::collections::HashMap<&'static str, usize> {
 
 /// The build report (coverage, left-out operations, repairs).
 pub const BUILD_REPORT: &str = include_str!(concat!(env!("OUT_DIR"), "/build-report.md"));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_input_schema_is_a_valid_closed_object_schema() {
+        for t in TOOLS {
+            let schema = Value::Object(t.schema().clone());
+            assert_eq!(schema["type"], "object", "{}", t.name);
+            assert!(!has_ref_keyword(&schema, false), "{} has a $ref", t.name);
+            if let Err(e) = jsonschema::meta::validate(&schema) {
+                panic!("{}: {e}", t.name);
+            }
+            jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{}: {e}", t.name));
+        }
+    }
+
+    /// A `$ref` keyword anywhere (a property *named* `$ref` is fine).
+    fn has_ref_keyword(v: &Value, in_properties: bool) -> bool {
+        match v {
+            Value::Object(m) => m.iter().any(|(k, child)| {
+                (!in_properties && k == "$ref")
+                    || has_ref_keyword(child, !in_properties && k == "properties")
+            }),
+            Value::Array(a) => a.iter().any(|c| has_ref_keyword(c, false)),
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for t in TOOLS {
+            assert!(seen.insert(t.name), "{} twice", t.name);
+            assert!(
+                t.name.len() <= 64
+                    && t.name
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            );
+        }
+    }
+}

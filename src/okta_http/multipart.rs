@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 /// The result of encoding: the bytes and the `Content-Type` with boundary.
+#[derive(Debug)]
 pub struct Encoded {
     pub bytes: Vec<u8>,
     pub content_type: String,

@@ -181,6 +181,7 @@ pub fn expected_param_order(op: &Operation) -> Vec<&crate::operations::Param> {
 pub fn generate_dispatch(file: &syn::File, ops: &[Operation]) -> Result<TokenStream, CodegenError> {
     let methods = client_methods(file);
     let mut arms = Vec::new();
+    let mut fns = Vec::new();
     for op in ops {
         let method_name = progenitor_ident(&op.id);
         let Some(params) = methods.get(&method_name) else {
@@ -265,23 +266,43 @@ pub fn generate_dispatch(file: &syn::File, ops: &[Operation]) -> Result<TokenStr
         }
         let id = &op.id;
         let method = format_ident!("{}", method_name);
-        arms.push(quote! {
-            #id => {
+        let call_fn = format_ident!("call_{}", method_name.trim_start_matches('_'));
+        // One small async fn per operation: a single `match` over hundreds of
+        // inline futures would need a stack frame of megabytes in debug builds.
+        fns.push(quote! {
+            async fn #call_fn(
+                client: &Client,
+                args: &crate::dispatch::Args<'_>,
+            ) -> ::std::result::Result<ResponseValue<ByteStream>, crate::dispatch::DispatchError> {
+                let _ = args;
                 #(#lets)*
                 Ok(client.#method(#(#call_args),*).await?)
             }
         });
+        arms.push(quote! {
+            #id => Box::pin(#call_fn(client, args)),
+        });
     }
     Ok(quote! {
+        #(#fns)*
+
+        /// The future of one dispatched call.
+        pub type DispatchFuture<'a> = ::std::pin::Pin<Box<dyn ::std::future::Future<
+            Output = ::std::result::Result<ResponseValue<ByteStream>, crate::dispatch::DispatchError>,
+        > + Send + 'a>>;
+
         /// Calls the operation `operation_id` with the tool's arguments.
-        pub async fn dispatch(
-            client: &Client,
+        pub fn dispatch<'a>(
+            client: &'a Client,
             operation_id: &str,
-            args: &crate::dispatch::Args<'_>,
-        ) -> ::std::result::Result<ResponseValue<ByteStream>, crate::dispatch::DispatchError> {
+            args: &'a crate::dispatch::Args<'a>,
+        ) -> DispatchFuture<'a> {
             match operation_id {
                 #(#arms)*
-                other => Err(crate::dispatch::DispatchError::UnknownOperation(other.to_owned())),
+                other => {
+                    let other = other.to_owned();
+                    Box::pin(async move { Err(crate::dispatch::DispatchError::UnknownOperation(other)) })
+                }
             }
         }
     })

@@ -198,11 +198,13 @@ fn op_tool(
     };
     let mut schema = input_schema::input_schema(spec, op, extras);
     let fixed = c.fixed_json();
-    if let (Some(fixed), Some(props)) = (fixed.as_object(), schema["properties"].as_object_mut()) {
-        for k in fixed.keys() {
-            props.remove(k);
+    if let Some(fixed) = fixed.as_object().filter(|f| !f.is_empty()) {
+        if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+            for k in fixed.keys() {
+                props.remove(k);
+            }
         }
-        if let Some(req) = schema["required"].as_array_mut() {
+        if let Some(req) = schema.get_mut("required").and_then(Value::as_array_mut) {
             req.retain(|r| !fixed.contains_key(r.as_str().unwrap_or("")));
         }
     }

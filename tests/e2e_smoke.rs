@@ -1,0 +1,27 @@
+//! The shortest end-to-end path: start, list, call, error.
+
+mod support;
+
+use serde_json::json;
+use support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_gated_tools_and_calls_okta() {
+    let fake = fake_org().await;
+    let server = start(fake.base_url(), "okta.users.read", &[]).await;
+    let names = server.tool_names().await;
+    assert!(names.contains(&"list_users".to_owned()), "{names:?}");
+    assert!(
+        !names.contains(&"create_user".to_owned()),
+        "manage tools hidden with read scope"
+    );
+    let r = server.call("list_users", json!({"limit": 5})).await;
+    assert!(!is_error(&r), "{}", text(&r));
+    let s = structured(&r);
+    assert_eq!(s["items"].as_array().unwrap().len(), 5);
+    assert!(s["next_cursor"].is_string());
+    let r = server.call("get_user", json!({"id": "nope"})).await;
+    assert!(is_error(&r));
+    assert!(text(&r).contains("E0000007"), "{}", text(&r));
+    server.stop().await;
+}
