@@ -6,6 +6,7 @@ use std::sync::Arc;
 use clap::Parser;
 use okta_mcp::auth::AuthError;
 use okta_mcp::auth::Authorizer;
+use okta_mcp::auth::client_credentials::{ClientCredentials, DpopMode};
 use okta_mcp::auth::static_token::{StaticToken, Unavailable};
 use okta_mcp::call::Runtime;
 use okta_mcp::config::{Cli, Command, Config};
@@ -37,18 +38,63 @@ fn main() -> std::process::ExitCode {
 }
 
 fn authorizer(config: &Config) -> Arc<dyn Authorizer> {
+    authorizer_result(config).unwrap_or_else(|e| Arc::new(Unavailable(e)))
+}
+
+fn authorizer_result(config: &Config) -> Result<Arc<dyn Authorizer>, AuthError> {
     let s = &config.raw;
-    let result: Result<Arc<dyn Authorizer>, AuthError> =
-        if let Some(t) = s.api_token.as_deref().filter(|t| !t.is_empty()) {
-            StaticToken::api_token(t).map(|a| Arc::new(a) as Arc<dyn Authorizer>)
-        } else if let Some(t) = s.access_token.as_deref().filter(|t| !t.is_empty()) {
-            StaticToken::access_token(t).map(|a| Arc::new(a) as Arc<dyn Authorizer>)
-        } else {
-            Err(AuthError::NotConfigured(
-                "no Okta credentials: set OKTA_API_TOKEN (SSWS token) or OKTA_ACCESS_TOKEN".into(),
+    let set = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    let key_text = match (set(&s.private_key), set(&s.private_key_file)) {
+        (Some(k), _) => Some((k, "OKTA_PRIVATE_KEY")),
+        (None, Some(path)) => Some((
+            std::fs::read_to_string(&path).map_err(|e| {
+                AuthError::Config(format!(
+                    "OKTA_PRIVATE_KEY_FILE `{path}` cannot be read: {e}"
+                ))
+            })?,
+            "OKTA_PRIVATE_KEY_FILE",
+        )),
+        (None, None) => None,
+    };
+    if let Some((text, var)) = key_text {
+        let client_id = set(&s.client_id).ok_or_else(|| {
+            AuthError::NotConfigured(format!(
+                "{var} is set but OKTA_CLIENT_ID is not: set it to the API Services app's client id"
             ))
-        };
-    result.unwrap_or_else(|e| Arc::new(Unavailable(e)))
+        })?;
+        let key_id = set(&s.key_id).ok_or_else(|| {
+            AuthError::NotConfigured(format!("{var} is set but OKTA_KEY_ID is not: set it to the key id (kid) registered with the app's public key"))
+        })?;
+        let org = config
+            .org_url
+            .as_ref()
+            .ok_or_else(|| AuthError::NotConfigured("OKTA_ORG_URL is not set or invalid".into()))?;
+        let key = okta_mcp::auth::keys::load_private_key(&text, var)?;
+        let scopes: Vec<&str> = config.scopes.iter().collect();
+        return ClientCredentials::new(
+            org,
+            &client_id,
+            &key_id,
+            &scopes.join(" "),
+            key,
+            DpopMode::parse(&s.dpop),
+        )
+        .map(|a| Arc::new(a) as Arc<dyn Authorizer>);
+    }
+    if let Some(t) = set(&s.api_token) {
+        StaticToken::api_token(&t).map(|a| Arc::new(a) as Arc<dyn Authorizer>)
+    } else if let Some(t) = set(&s.access_token) {
+        StaticToken::access_token(&t).map(|a| Arc::new(a) as Arc<dyn Authorizer>)
+    } else {
+        Err(AuthError::NotConfigured(
+            "no Okta credentials: set OKTA_PRIVATE_KEY (+ OKTA_KEY_ID, OKTA_CLIENT_ID), OKTA_API_TOKEN (SSWS token) or OKTA_ACCESS_TOKEN".into(),
+        ))
+    }
 }
 
 async fn run(cli: Cli) -> std::process::ExitCode {
@@ -97,7 +143,7 @@ async fn serve(config: Config) -> std::process::ExitCode {
         "okta-mcp starting"
     );
     let stack = match &config.org_url {
-        Some(url) => match HttpStack::new(url.as_str(), auth, config.http_policy()) {
+        Some(url) => match HttpStack::new(url.as_str(), auth.clone(), config.http_policy()) {
             Ok(s) => Some(Arc::new(s)),
             Err(e) => {
                 tracing::error!("cannot build the HTTP client: {e}");
@@ -107,7 +153,16 @@ async fn serve(config: Config) -> std::process::ExitCode {
         None => None,
     };
     let runtime = Arc::new(Runtime::new(config, stack));
-    let server = OktaMcpServer::new(runtime);
+    let granted = auth.granted_watch();
+    {
+        let auth = auth.clone();
+        tokio::spawn(async move {
+            if let Err(e) = auth.prepare().await {
+                tracing::error!("credentials: {e}");
+            }
+        });
+    }
+    let server = OktaMcpServer::new(runtime.clone());
     let service = match server.serve(rmcp::transport::stdio()).await {
         Ok(s) => s,
         Err(e) => {
@@ -115,6 +170,24 @@ async fn serve(config: Config) -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    if let Some(mut rx) = granted {
+        let peer = service.peer().clone();
+        tokio::spawn(async move {
+            loop {
+                let scopes = rx.borrow_and_update().clone();
+                if let Some(scopes) = scopes {
+                    let set = okta_mcp::scopes::ScopeSet::from_iter(scopes.iter());
+                    if runtime.set_granted(set) {
+                        tracing::info!("granted scopes changed the tool list");
+                        let _ = peer.notify_tool_list_changed().await;
+                    }
+                }
+                if rx.changed().await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
     if let Err(e) = service.waiting().await {
         tracing::error!("MCP service ended with an error: {e}");
     }

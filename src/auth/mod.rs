@@ -5,11 +5,16 @@
 //! static kinds live in [`static_token`]; OAuth flows implement the same
 //! trait. An authorizer never logs or returns a secret.
 
+pub mod client_credentials;
+pub mod keys;
 pub mod static_token;
 
 use std::collections::BTreeSet;
 
 use futures::future::BoxFuture;
+
+/// What the granted-scopes channel carries: `None` until a token is known.
+pub type GrantedScopes = Option<BTreeSet<String>>;
 
 /// Why a request could not be given credentials.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -54,6 +59,17 @@ pub trait Authorizer: Send + Sync {
     /// The scopes the current token really holds, when known.
     fn granted_scopes(&self) -> Option<BTreeSet<String>> {
         None
+    }
+
+    /// A channel that changes whenever the granted scopes change.
+    fn granted_watch(&self) -> Option<tokio::sync::watch::Receiver<GrantedScopes>> {
+        None
+    }
+
+    /// Work worth doing at startup (fetch the first headless token); its
+    /// error is logged once by the caller.
+    fn prepare(&self) -> BoxFuture<'_, Result<(), AuthError>> {
+        Box::pin(async { Ok(()) })
     }
 
     /// A short description for logs and `whoami` (never a secret).

@@ -1,0 +1,368 @@
+//! Private key JWT client credentials (headless), with optional DPoP.
+//!
+//! The client signs an assertion (RFC 7523) with its private key and trades
+//! it at `{org}/oauth2/v1/token` for an access token, cached in memory and
+//! renewed a minute before expiry. With DPoP (RFC 9449) every token request
+//! and API call carries a proof from a per-process ES256 key.
+
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures::future::BoxFuture;
+use reqwest::header::{AUTHORIZATION, HeaderValue, WWW_AUTHENTICATE};
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+use super::keys::{DpopKey, SigningKey, now_secs, random_id};
+use super::{AuthError, Authorizer, GrantedScopes};
+
+/// Renew this long before the token expires.
+const SKEW: Duration = Duration::from_secs(60);
+
+/// `OKTA_DPOP`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DpopMode {
+    Auto,
+    Always,
+    Never,
+}
+
+impl DpopMode {
+    pub fn parse(s: &str) -> Self {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "always" => Self::Always,
+            "never" => Self::Never,
+            _ => Self::Auto,
+        }
+    }
+}
+
+/// An access token. Never printed.
+#[derive(Clone)]
+pub struct Token {
+    pub access_token: String,
+    pub dpop: bool,
+    pub expires_at: Instant,
+    pub scopes: Option<BTreeSet<String>>,
+}
+
+pub struct ClientCredentials {
+    http: reqwest::Client,
+    token_url: url::Url,
+    client_id: String,
+    key_id: String,
+    scopes: String,
+    key: SigningKey,
+    dpop_mode: DpopMode,
+    dpop_key: Option<DpopKey>,
+    /// In `auto`, set once the server refused proofs: send plain requests.
+    dpop_refused: AtomicBool,
+    token: Mutex<Option<Token>>,
+    fetch: tokio::sync::Mutex<()>,
+    as_nonce: Mutex<Option<String>>,
+    api_nonce: Mutex<Option<String>>,
+    granted: watch::Sender<GrantedScopes>,
+}
+
+impl ClientCredentials {
+    pub fn new(
+        org: &url::Url,
+        client_id: &str,
+        key_id: &str,
+        scopes: &str,
+        key: SigningKey,
+        dpop_mode: DpopMode,
+    ) -> Result<Self, AuthError> {
+        let token_url = org
+            .join("/oauth2/v1/token")
+            .map_err(|_| AuthError::Config("OKTA_ORG_URL cannot carry a token path".into()))?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| AuthError::Transport(format!("cannot build the HTTP client: {e}")))?;
+        let dpop_key = match dpop_mode {
+            DpopMode::Never => None,
+            _ => Some(DpopKey::generate()?),
+        };
+        Ok(Self {
+            http,
+            token_url,
+            client_id: client_id.to_owned(),
+            key_id: key_id.to_owned(),
+            scopes: scopes.to_owned(),
+            key,
+            dpop_mode,
+            dpop_key,
+            dpop_refused: AtomicBool::new(false),
+            token: Mutex::new(None),
+            fetch: tokio::sync::Mutex::new(()),
+            as_nonce: Mutex::new(None),
+            api_nonce: Mutex::new(None),
+            granted: watch::channel(None).0,
+        })
+    }
+
+    fn assertion(&self) -> Result<String, AuthError> {
+        let mut header = jsonwebtoken::Header::new(self.key.alg);
+        header.kid = Some(self.key_id.clone());
+        let now = now_secs();
+        let claims = json!({
+            "iss": self.client_id,
+            "sub": self.client_id,
+            "aud": self.token_url.as_str(),
+            "iat": now,
+            "exp": now + 300,
+            "jti": random_id(),
+        });
+        jsonwebtoken::encode(&header, &claims, &self.key.key).map_err(|_| {
+            AuthError::Config("cannot sign the client assertion: check OKTA_PRIVATE_KEY".into())
+        })
+    }
+
+    fn use_dpop(&self) -> bool {
+        self.dpop_key.is_some() && !self.dpop_refused.load(Ordering::Relaxed)
+    }
+
+    /// The current token, fetching a new one when missing or near expiry.
+    pub async fn token(&self) -> Result<Token, AuthError> {
+        if let Some(t) = self.fresh() {
+            return Ok(t);
+        }
+        let _guard = self.fetch.lock().await;
+        if let Some(t) = self.fresh() {
+            return Ok(t);
+        }
+        let t = self.fetch_token().await?;
+        if let Ok(mut slot) = self.token.lock() {
+            *slot = Some(t.clone());
+        }
+        if let Some(s) = &t.scopes {
+            self.granted.send_if_modified(|g| {
+                let changed = g.as_ref() != Some(s);
+                *g = Some(s.clone());
+                changed
+            });
+        }
+        Ok(t)
+    }
+
+    fn fresh(&self) -> Option<Token> {
+        let slot = self.token.lock().ok()?;
+        slot.as_ref()
+            .filter(|t| t.expires_at > Instant::now() + SKEW)
+            .cloned()
+    }
+
+    async fn fetch_token(&self) -> Result<Token, AuthError> {
+        let mut retried_nonce = false;
+        loop {
+            let dpop = self.use_dpop();
+            let form = [
+                ("grant_type", "client_credentials".to_owned()),
+                ("scope", self.scopes.clone()),
+                (
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned(),
+                ),
+                ("client_assertion", self.assertion()?),
+            ];
+            let mut req = self
+                .http
+                .post(self.token_url.clone())
+                .header("Accept", "application/json")
+                .form(&form);
+            if dpop && let Some(k) = &self.dpop_key {
+                let nonce = self.as_nonce.lock().ok().and_then(|n| n.clone());
+                let mut v = HeaderValue::from_str(&k.proof(
+                    "POST",
+                    &self.token_url,
+                    nonce.as_deref(),
+                    None,
+                )?)
+                .map_err(|_| AuthError::Config("bad DPoP proof".into()))?;
+                v.set_sensitive(true);
+                req = req.header("DPoP", v);
+            }
+            let resp = req.send().await.map_err(|e| {
+                AuthError::Transport(format!(
+                    "cannot reach Okta's token endpoint {}: {}",
+                    self.token_url,
+                    e.without_url()
+                ))
+            })?;
+            let status = resp.status();
+            if let Some(n) = resp
+                .headers()
+                .get("DPoP-Nonce")
+                .and_then(|v| v.to_str().ok())
+                && let Ok(mut slot) = self.as_nonce.lock()
+            {
+                *slot = Some(n.to_owned());
+            }
+            let body: Value = resp.json().await.unwrap_or(Value::Null);
+            if status.is_success() {
+                return self.parse_token(&body);
+            }
+            let error = body["error"].as_str().unwrap_or("").to_owned();
+            let desc = body["error_description"].as_str().unwrap_or("").to_owned();
+            tracing::debug!(status = status.as_u16(), %error, %desc, "token endpoint refused");
+            if error == "use_dpop_nonce" && dpop && !retried_nonce {
+                retried_nonce = true;
+                continue;
+            }
+            if dpop
+                && self.dpop_mode == DpopMode::Auto
+                && (error == "invalid_dpop_proof" || desc.to_ascii_lowercase().contains("dpop"))
+            {
+                tracing::info!("Okta refused DPoP for this client; continuing without it");
+                self.dpop_refused.store(true, Ordering::Relaxed);
+                continue;
+            }
+            return Err(self.token_error(status.as_u16(), &error, &desc));
+        }
+    }
+
+    fn token_error(&self, status: u16, error: &str, desc: &str) -> AuthError {
+        let detail = if desc.is_empty() {
+            format!("{error} (HTTP {status})")
+        } else {
+            format!("{error}: {desc} (HTTP {status})")
+        };
+        match error {
+            "invalid_client" | "unauthorized_client" => AuthError::Config(format!(
+                "Okta refused the client credentials ({detail}): check OKTA_CLIENT_ID (`{}`), OKTA_KEY_ID (`{}`) and that OKTA_PRIVATE_KEY matches the public key registered for that app",
+                self.client_id, self.key_id
+            )),
+            "invalid_scope" => AuthError::Refused(format!(
+                "Okta refused the requested scopes ({detail}): check OKTA_SCOPES and the scopes granted to the app"
+            )),
+            "use_dpop_nonce" | "invalid_dpop_proof" => AuthError::Refused(format!(
+                "Okta refused the DPoP proof ({detail}): check OKTA_DPOP and the app's DPoP setting"
+            )),
+            _ => AuthError::Refused(format!("Okta's token endpoint refused ({detail})")),
+        }
+    }
+
+    fn parse_token(&self, body: &Value) -> Result<Token, AuthError> {
+        let access_token = body["access_token"]
+            .as_str()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| AuthError::Refused("Okta's token response has no access_token".into()))?
+            .to_owned();
+        let token_type = body["token_type"].as_str().unwrap_or("Bearer");
+        let dpop = token_type.eq_ignore_ascii_case("DPoP");
+        if self.dpop_mode == DpopMode::Always && !dpop {
+            return Err(AuthError::Refused(
+                "OKTA_DPOP=always but Okta issued a Bearer token: enable DPoP on the app or set OKTA_DPOP=auto".into(),
+            ));
+        }
+        let expires_in = body["expires_in"].as_u64().unwrap_or(3600);
+        let scopes = body["scope"]
+            .as_str()
+            .map(|s| s.split_whitespace().map(str::to_owned).collect())
+            .or_else(|| jwt_scp(&access_token));
+        Ok(Token {
+            access_token,
+            dpop,
+            expires_at: Instant::now() + Duration::from_secs(expires_in),
+            scopes,
+        })
+    }
+}
+
+/// The `scp` claim of a JWT access token, read without verification (only to
+/// narrow the tool list; Okta still checks every call).
+pub fn jwt_scp(token: &str) -> Option<BTreeSet<String>> {
+    let payload = token.split('.').nth(1)?;
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+    match &claims["scp"] {
+        Value::Array(a) => Some(
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+        ),
+        Value::String(s) => Some(s.split_whitespace().map(str::to_owned).collect()),
+        _ => None,
+    }
+}
+
+impl Authorizer for ClientCredentials {
+    fn authorize<'a>(
+        &'a self,
+        request: &'a mut reqwest::Request,
+    ) -> BoxFuture<'a, Result<(), AuthError>> {
+        Box::pin(async move {
+            let t = self.token().await?;
+            let scheme = if t.dpop { "DPoP" } else { "Bearer" };
+            let mut v = HeaderValue::from_str(&format!("{scheme} {}", t.access_token))
+                .map_err(|_| AuthError::Refused("Okta issued an unusable token".into()))?;
+            v.set_sensitive(true);
+            request.headers_mut().insert(AUTHORIZATION, v);
+            if t.dpop
+                && let Some(k) = &self.dpop_key
+            {
+                let nonce = self.api_nonce.lock().ok().and_then(|n| n.clone());
+                let proof = k.proof(
+                    request.method().as_str(),
+                    request.url(),
+                    nonce.as_deref(),
+                    Some(&t.access_token),
+                )?;
+                let mut v = HeaderValue::from_str(&proof)
+                    .map_err(|_| AuthError::Config("bad DPoP proof".into()))?;
+                v.set_sensitive(true);
+                request.headers_mut().insert("DPoP", v);
+            }
+            Ok(())
+        })
+    }
+
+    fn retry_after_unauthorized(&self, response: &reqwest::Response) -> bool {
+        let challenge = response
+            .headers()
+            .get(WWW_AUTHENTICATE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if challenge.contains("use_dpop_nonce")
+            && let Some(n) = response
+                .headers()
+                .get("DPoP-Nonce")
+                .and_then(|v| v.to_str().ok())
+            && let Ok(mut slot) = self.api_nonce.lock()
+        {
+            *slot = Some(n.to_owned());
+            return true;
+        }
+        if challenge.contains("invalid_token")
+            && let Ok(mut slot) = self.token.lock()
+        {
+            *slot = None;
+            return true;
+        }
+        false
+    }
+
+    fn granted_scopes(&self) -> Option<BTreeSet<String>> {
+        self.granted.borrow().clone()
+    }
+
+    fn granted_watch(&self) -> Option<watch::Receiver<GrantedScopes>> {
+        Some(self.granted.subscribe())
+    }
+
+    fn prepare(&self) -> BoxFuture<'_, Result<(), AuthError>> {
+        Box::pin(async move { self.token().await.map(|_| ()) })
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "private key JWT ({:?}, kid {}) for client {}, DPoP {:?}",
+            self.key.alg, self.key_id, self.client_id, self.dpop_mode
+        )
+    }
+}
