@@ -136,17 +136,19 @@ pub fn shallow(spec: &Value, schema: &Value) -> Value {
     let mut properties = Map::new();
     let mut required = Vec::new();
     collect_top_properties(spec, resolved, &mut properties, &mut required, 0);
-    if let Some(d) = resolved.get("discriminator") {
-        if let (Some(name), Some(mapping)) = (
-            d.get("propertyName").and_then(Value::as_str),
-            d.get("mapping").and_then(Value::as_object),
-        ) {
-            let values: Vec<Value> = mapping.keys().cloned().map(Value::String).collect();
-            let entry = properties
-                .entry(name.to_owned())
-                .or_insert_with(|| json!({"type": "string"}));
-            entry["enum"] = Value::Array(values);
-        }
+    let discriminator = resolved.get("discriminator");
+    let name = discriminator
+        .and_then(|d| d.get("propertyName"))
+        .and_then(Value::as_str);
+    let mapping = discriminator
+        .and_then(|d| d.get("mapping"))
+        .and_then(Value::as_object);
+    if let (Some(name), Some(mapping)) = (name, mapping) {
+        let values: Vec<Value> = mapping.keys().cloned().map(Value::String).collect();
+        let entry = properties
+            .entry(name.to_owned())
+            .or_insert_with(|| json!({"type": "string"}));
+        entry["enum"] = Value::Array(values);
     }
     let mut out = json!({"type": "object", "properties": properties, "additionalProperties": true});
     if !required.is_empty() {

@@ -15,6 +15,7 @@ pub mod operations;
 pub mod repair;
 pub mod report;
 pub mod scope_map;
+pub mod spec_diff;
 pub mod spec_source;
 pub mod tool_table;
 pub mod toolsets;
@@ -139,7 +140,7 @@ pub fn generate(inputs: &Inputs) -> Result<Generated, CodegenError> {
     let client = client_gen::generate_client(&client_spec::client_spec(&spec, &ops))?;
     let dispatch = client_gen::generate_dispatch(&client, &ops)?;
     let mut client_rs = prettyplease::unparse(&client);
-    client_rs.push_str("\n");
+    client_rs.push('\n');
     client_rs.push_str(&dispatch.to_string());
 
     let spec_version = spec

@@ -20,8 +20,10 @@ pub struct RepairCounts {
 
 /// Runs every pass over the whole document.
 pub fn repair_spec(spec: &mut Value) -> RepairCounts {
-    let mut counts = RepairCounts::default();
-    counts.examples_removed = strip_examples(spec);
+    let mut counts = RepairCounts {
+        examples_removed: strip_examples(spec),
+        ..RepairCounts::default()
+    };
     walk_schemas(spec, &mut |obj| {
         counts.mismatched_defaults += drop_mismatched_default(obj);
         counts.duplicate_enum_values += dedupe_enum(obj);
