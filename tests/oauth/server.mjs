@@ -1,0 +1,86 @@
+// oidc-provider on Okta's routes, for tests/oauth.rs.
+// Usage: node server.mjs config.json   (prints the port on stdout when ready)
+// config.json: { "scopes": [...], "api_upstream"?: fake Okta URL (gets /api/ requests), "clients": [{ "client_id", "keys"?: [{ "kid", "pem" }],
+//   "grant"?: "scope list", "dpop_required"?: bool }] }  (a client without keys is a
+// public device-flow client). PEMs may be public or private; only the public half is used.
+// A client's "grant" narrows the scopes its tokens get (fewer than requested).
+import http from 'node:http';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import Provider from 'oidc-provider';
+
+const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const server = http.createServer();
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const { port } = server.address();
+const issuer = `http://127.0.0.1:${port}`;
+const resource = `${issuer}/api`;
+
+const clients = cfg.clients.map((c) => c.keys
+  ? {
+    client_id: c.client_id,
+    token_endpoint_auth_method: 'private_key_jwt',
+    jwks: {
+      keys: c.keys.map((k) => ({ ...crypto.createPublicKey(k.pem).export({ format: 'jwk' }), kid: k.kid })),
+    },
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    scope: cfg.scopes.join(' '),
+    dpop_bound_access_tokens: !!c.dpop_required,
+  }
+  : {
+    client_id: c.client_id,
+    token_endpoint_auth_method: 'none',
+    application_type: 'native',
+    grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+    response_types: [],
+    redirect_uris: [],
+    scope: ['openid', 'profile', 'offline_access', ...cfg.scopes].join(' '),
+  });
+const grantOf = Object.fromEntries(cfg.clients.map((c) => [c.client_id, c.grant]));
+
+const provider = new Provider(issuer, {
+  clients,
+  scopes: ['openid', 'profile', 'offline_access', ...cfg.scopes],
+  routes: {
+    device_authorization: '/oauth2/v1/device/authorize',
+    token: '/oauth2/v1/token',
+    jwks: '/oauth2/v1/keys',
+    code_verification: '/activate',
+  },
+  features: {
+    clientCredentials: { enabled: true },
+    deviceFlow: { enabled: true },
+    devInteractions: { enabled: false },
+    dPoP: { enabled: true, nonceSecret: crypto.randomBytes(32), requireNonce: () => true },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: () => resource,
+      useGrantedResource: () => true,
+      getResourceServerInfo: (ctx, _res, client) => ({
+        scope: grantOf[client.clientId] ?? cfg.scopes.join(' '),
+        accessTokenFormat: 'opaque',
+        accessTokenTTL: cfg.ttl ?? 3600,
+      }),
+    },
+  },
+  clientAuthSigningAlgValues: ['RS256', 'ES256'],
+});
+provider.on('server_error', (ctx, err) => console.error('server_error', err));
+// Okta serves the Management API on the same origin: forward /api/ to the fake.
+const oidc = provider.callback();
+server.on('request', (req, res) => {
+  if (cfg.api_upstream && req.url.startsWith('/api/')) {
+    const up = new URL(req.url, cfg.api_upstream);
+    const fwd = http.request(up, { method: req.method, headers: { ...req.headers, host: up.host } }, (r) => {
+      res.writeHead(r.statusCode, r.headers);
+      r.pipe(res);
+    });
+    fwd.on('error', () => { res.writeHead(502); res.end(); });
+    req.pipe(fwd);
+    return;
+  }
+  oidc(req, res);
+});
+console.log(port);
