@@ -98,9 +98,10 @@ mod tests {
             "get_o_auth2_resource_server_json_web_key"
         );
         let long = "listApplicationTargetsForApplicationAdministratorRoleForUser";
+        // Words are shortened only until the name fits.
         assert_eq!(
             tool_name(long),
-            "list_app_targets_for_app_admin_role_for_user"
+            "list_application_targets_for_application_admin_role_for_user"
         );
         let a = tool_name("listAllTheThingsThatAnOrgCouldPossiblyHaveInItsVeryLongTreeOfGroups");
         let b = tool_name("listAllTheThingsThatAnOrgCouldPossiblyHaveInItsVeryLongTreeOfUsers");
