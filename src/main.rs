@@ -7,6 +7,7 @@ use clap::Parser;
 use okta_mcp::auth::AuthError;
 use okta_mcp::auth::Authorizer;
 use okta_mcp::auth::client_credentials::{ClientCredentials, DpopMode};
+use okta_mcp::auth::device::DeviceFlow;
 use okta_mcp::auth::static_token::{StaticToken, Unavailable};
 use okta_mcp::call::Runtime;
 use okta_mcp::config::{Cli, Command, Config};
@@ -39,6 +40,87 @@ fn main() -> std::process::ExitCode {
 
 fn authorizer(config: &Config) -> Arc<dyn Authorizer> {
     authorizer_result(config).unwrap_or_else(|e| Arc::new(Unavailable(e)))
+}
+
+fn scope_text(config: &Config) -> String {
+    config.scopes.iter().collect::<Vec<_>>().join(" ")
+}
+
+/// The device-flow authorizer for the CLI subcommands.
+fn device_flow(config: &Config) -> Result<DeviceFlow, String> {
+    let client_id = config
+        .raw
+        .client_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .ok_or("OKTA_CLIENT_ID is not set")?;
+    let org = config
+        .org_url
+        .as_ref()
+        .ok_or("OKTA_ORG_URL is not set or invalid")?;
+    DeviceFlow::new(org, client_id, &scope_text(config), config.raw.no_browser)
+        .map_err(|e| e.to_string())
+}
+
+async fn auth_command(config: Config, command: Command) -> std::process::ExitCode {
+    let flow = match device_flow(&config) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("okta-mcp: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let path = flow.cache_file();
+    match command {
+        Command::Login => match flow.login().await {
+            Ok(()) => {
+                eprintln!("okta-mcp: signed in; tokens cached");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("okta-mcp: sign-in failed: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+        Command::Logout => {
+            match path.as_deref().map(std::fs::remove_file) {
+                Some(Ok(())) => eprintln!("okta-mcp: cached tokens removed"),
+                _ => eprintln!("okta-mcp: no cached tokens for this org, client and scopes"),
+            }
+            std::process::ExitCode::SUCCESS
+        }
+        _ => match path.as_deref().and_then(okta_mcp::auth::device::read_cache) {
+            Some(c) => {
+                let now = okta_mcp::auth::keys::now_secs();
+                let granted = c
+                    .granted
+                    .map(|g| g.into_iter().collect::<Vec<_>>().join(" "))
+                    .unwrap_or_else(|| "(not reported)".into());
+                println!("org: {}", c.org);
+                println!("client: {}", c.client_id);
+                println!("granted scopes: {granted}");
+                if c.expires_at > now {
+                    println!("access token expires in {} s", c.expires_at - now);
+                } else {
+                    println!("access token expired");
+                }
+                println!(
+                    "refresh token: {}",
+                    if c.refresh_token.is_some() {
+                        "yes"
+                    } else {
+                        "no"
+                    }
+                );
+                std::process::ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("okta-mcp: not signed in (run `okta-mcp login`)");
+                std::process::ExitCode::FAILURE
+            }
+        },
+    }
 }
 
 fn authorizer_result(config: &Config) -> Result<Arc<dyn Authorizer>, AuthError> {
@@ -75,12 +157,11 @@ fn authorizer_result(config: &Config) -> Result<Arc<dyn Authorizer>, AuthError> 
             .as_ref()
             .ok_or_else(|| AuthError::NotConfigured("OKTA_ORG_URL is not set or invalid".into()))?;
         let key = okta_mcp::auth::keys::load_private_key(&text, var)?;
-        let scopes: Vec<&str> = config.scopes.iter().collect();
         return ClientCredentials::new(
             org,
             &client_id,
             &key_id,
-            &scopes.join(" "),
+            &scope_text(config),
             key,
             DpopMode::parse(&s.dpop),
         )
@@ -90,9 +171,12 @@ fn authorizer_result(config: &Config) -> Result<Arc<dyn Authorizer>, AuthError> 
         StaticToken::api_token(&t).map(|a| Arc::new(a) as Arc<dyn Authorizer>)
     } else if let Some(t) = set(&s.access_token) {
         StaticToken::access_token(&t).map(|a| Arc::new(a) as Arc<dyn Authorizer>)
+    } else if let (Some(client_id), Some(org)) = (set(&s.client_id), config.org_url.as_ref()) {
+        DeviceFlow::new(org, &client_id, &scope_text(config), s.no_browser)
+            .map(|a| Arc::new(a) as Arc<dyn Authorizer>)
     } else {
         Err(AuthError::NotConfigured(
-            "no Okta credentials: set OKTA_PRIVATE_KEY (+ OKTA_KEY_ID, OKTA_CLIENT_ID), OKTA_API_TOKEN (SSWS token) or OKTA_ACCESS_TOKEN".into(),
+            "no Okta credentials: set OKTA_CLIENT_ID (device sign-in), OKTA_PRIVATE_KEY (+ OKTA_KEY_ID, OKTA_CLIENT_ID), OKTA_API_TOKEN (SSWS token) or OKTA_ACCESS_TOKEN".into(),
         ))
     }
 }
@@ -121,12 +205,7 @@ async fn run(cli: Cli) -> std::process::ExitCode {
             }
             std::process::ExitCode::SUCCESS
         }
-        Command::Login | Command::Logout | Command::Whoami => {
-            eprintln!(
-                "okta-mcp: this command needs OAuth sign-in, which this build does not have yet"
-            );
-            std::process::ExitCode::FAILURE
-        }
+        c @ (Command::Login | Command::Logout | Command::Whoami) => auth_command(config, c).await,
         Command::Serve => serve(config).await,
     }
 }

@@ -6,6 +6,7 @@
 //! trait. An authorizer never logs or returns a secret.
 
 pub mod client_credentials;
+pub mod device;
 pub mod keys;
 pub mod static_token;
 
