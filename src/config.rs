@@ -93,21 +93,69 @@ pub struct Settings {
     /// Also list the few operations whose spec declares no OAuth scope.
     #[arg(long, env = "OKTA_INCLUDE_UNSCOPED", action = clap::ArgAction::Set, num_args = 0..=1, default_value = "false", default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
     pub include_unscoped: bool,
-    /// Most requests to Okta in flight at once.
-    #[arg(long, env = "OKTA_MAX_CONCURRENCY", default_value_t = 10)]
+    /// Most requests to Okta in flight at once (default 10).
+    #[arg(
+        long = "max-concurrency",
+        value_name = "N",
+        env = "OKTA_MAX_CONCURRENCY"
+    )]
+    pub max_concurrency_text: Option<String>,
+    /// Seconds to wait for a connection to Okta (default 10).
+    #[arg(
+        long = "connect-timeout",
+        value_name = "SECS",
+        env = "OKTA_CONNECT_TIMEOUT"
+    )]
+    pub connect_timeout_text: Option<String>,
+    /// Seconds one request to Okta may take in all (default 30).
+    #[arg(
+        long = "request-timeout",
+        value_name = "SECS",
+        env = "OKTA_REQUEST_TIMEOUT"
+    )]
+    pub request_timeout_text: Option<String>,
+    /// Largest Okta response read, in bytes (default 20971520).
+    #[arg(
+        long = "max-response-bytes",
+        value_name = "BYTES",
+        env = "OKTA_MAX_RESPONSE_BYTES"
+    )]
+    pub max_response_bytes_text: Option<String>,
+    /// Largest tool result, in bytes of JSON (about 4 bytes a token); longer lists are cut with a cursor (default 80000).
+    #[arg(
+        long = "max-output-bytes",
+        value_name = "BYTES",
+        env = "OKTA_MAX_OUTPUT_BYTES"
+    )]
+    pub max_output_bytes_text: Option<String>,
+    /// Longest wait, in seconds, for an Okta rate limit to reset before a call gives up (default 60).
+    #[arg(
+        long = "max-rate-limit-wait",
+        value_name = "SECS",
+        env = "OKTA_MAX_RATE_LIMIT_WAIT"
+    )]
+    pub max_rate_limit_wait_text: Option<String>,
+    /// Retries of one request after a rate limit (any method) or a transient failure (GET/PUT/DELETE only) (default 3).
+    #[arg(long = "max-retries", value_name = "N", env = "OKTA_MAX_RETRIES")]
+    pub max_retries_text: Option<String>,
+
+    // The numeric settings, filled by `Config::from_settings` from the texts
+    // above: a value that does not parse is reported as a problem and the
+    // default is used, so the server still starts.
+    #[arg(skip = 10usize)]
     pub max_concurrency: usize,
-    /// Seconds to wait for a connection to Okta.
-    #[arg(long, env = "OKTA_CONNECT_TIMEOUT", default_value_t = 10)]
+    #[arg(skip = 10u64)]
     pub connect_timeout_secs: u64,
-    /// Seconds a request to Okta may take in all.
-    #[arg(long, env = "OKTA_REQUEST_TIMEOUT", default_value_t = 30)]
+    #[arg(skip = 30u64)]
     pub request_timeout_secs: u64,
-    /// Largest Okta response read, in bytes.
-    #[arg(long, env = "OKTA_MAX_RESPONSE_BYTES", default_value_t = 20 * 1024 * 1024)]
+    #[arg(skip = 20 * 1024 * 1024usize)]
     pub max_response_bytes: usize,
-    /// Largest tool result, in bytes of JSON (about 4 bytes a token); longer lists are cut with a cursor.
-    #[arg(long, env = "OKTA_MAX_OUTPUT_BYTES", default_value_t = 80_000)]
+    #[arg(skip = 80_000usize)]
     pub max_output_bytes: usize,
+    #[arg(skip = 60u64)]
+    pub max_rate_limit_wait_secs: u64,
+    #[arg(skip = 3u32)]
+    pub max_retries: u32,
 }
 
 /// Validated configuration.
@@ -121,8 +169,9 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn from_settings(raw: Settings) -> Self {
+    pub fn from_settings(mut raw: Settings) -> Self {
         let mut problems = Vec::new();
+        parse_numbers(&mut raw, &mut problems);
         let org_url = match raw
             .org_url
             .as_deref()
@@ -173,8 +222,98 @@ impl Config {
             connect_timeout: Duration::from_secs(self.raw.connect_timeout_secs.max(1)),
             request_timeout: Duration::from_secs(self.raw.request_timeout_secs.max(1)),
             max_response_bytes: self.raw.max_response_bytes.max(1024),
+            max_retries: self.raw.max_retries.min(10),
+            max_rate_limit_wait: Duration::from_secs(self.raw.max_rate_limit_wait_secs),
         }
     }
+}
+
+/// Parses one numeric setting: unset or blank keeps the default; a value
+/// that is not a whole number in `min..=max` is a problem, and the default
+/// is used.
+fn parse_number<T>(
+    text: Option<&str>,
+    var: &str,
+    min: T,
+    max: T,
+    default: T,
+    problems: &mut Vec<String>,
+) -> T
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+{
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return default;
+    };
+    match text.parse::<T>() {
+        Ok(v) if v >= min && v <= max => v,
+        _ => {
+            problems.push(format!(
+                "{var} is `{text}`: use a whole number from {min} to {max}; using the default {default}"
+            ));
+            default
+        }
+    }
+}
+
+/// Fills the numeric settings from their texts.
+fn parse_numbers(raw: &mut Settings, problems: &mut Vec<String>) {
+    raw.max_concurrency = parse_number(
+        raw.max_concurrency_text.as_deref(),
+        "OKTA_MAX_CONCURRENCY",
+        1,
+        1000,
+        10,
+        problems,
+    );
+    raw.connect_timeout_secs = parse_number(
+        raw.connect_timeout_text.as_deref(),
+        "OKTA_CONNECT_TIMEOUT",
+        1,
+        3600,
+        10,
+        problems,
+    );
+    raw.request_timeout_secs = parse_number(
+        raw.request_timeout_text.as_deref(),
+        "OKTA_REQUEST_TIMEOUT",
+        1,
+        3600,
+        30,
+        problems,
+    );
+    raw.max_response_bytes = parse_number(
+        raw.max_response_bytes_text.as_deref(),
+        "OKTA_MAX_RESPONSE_BYTES",
+        1024,
+        1 << 30,
+        20 * 1024 * 1024,
+        problems,
+    );
+    raw.max_output_bytes = parse_number(
+        raw.max_output_bytes_text.as_deref(),
+        "OKTA_MAX_OUTPUT_BYTES",
+        1000,
+        100 * 1024 * 1024,
+        80_000,
+        problems,
+    );
+    raw.max_rate_limit_wait_secs = parse_number(
+        raw.max_rate_limit_wait_text.as_deref(),
+        "OKTA_MAX_RATE_LIMIT_WAIT",
+        0,
+        3600,
+        60,
+        problems,
+    );
+    raw.max_retries = parse_number(
+        raw.max_retries_text.as_deref(),
+        "OKTA_MAX_RETRIES",
+        0,
+        10,
+        3,
+        problems,
+    );
 }
 
 /// An org URL must be https, except http on a loopback host (tests).
@@ -205,6 +344,32 @@ pub fn check_org_url(text: &str) -> Result<Url, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bad_numbers_are_problems_not_exits() {
+        let cli = Cli::try_parse_from([
+            "okta-mcp",
+            "--org-url",
+            "https://example.okta.com",
+            "--scopes",
+            "okta.users.read",
+            "--max-concurrency",
+            "ten",
+            "--max-retries",
+            "2",
+            "--request-timeout=-5",
+        ])
+        .expect("numbers are parsed as text");
+        let config = Config::from_settings(cli.settings);
+        assert_eq!(config.raw.max_concurrency, 10);
+        assert_eq!(config.raw.max_retries, 2);
+        assert_eq!(config.raw.request_timeout_secs, 30);
+        assert_eq!(config.raw.max_output_bytes, 80_000);
+        let joined = config.problems.join("\n");
+        assert!(joined.contains("OKTA_MAX_CONCURRENCY is `ten`"), "{joined}");
+        assert!(joined.contains("OKTA_REQUEST_TIMEOUT is `-5`"), "{joined}");
+        assert!(!joined.contains("OKTA_MAX_RETRIES"), "{joined}");
+    }
 
     #[test]
     fn org_url_rules() {
