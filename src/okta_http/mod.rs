@@ -1,13 +1,24 @@
 //! The one HTTP layer under every generated call.
 //!
 //! progenitor builds each request; [`CallHandle::execute`] sends it: it adds
-//! credentials, holds a slot of the global in-flight limit, and answers
-//! authorization challenges. A failure that is not an HTTP error (no
+//! credentials, holds a slot of the global in-flight limit, answers
+//! authorization challenges, waits out rate limits and retries transient
+//! failures (see [`retry`]). A failure that is not an HTTP error (no
 //! credentials, a cancelled call) is recorded on the handle and surfaces as a
 //! typed [`CallFailure`] rather than a fake HTTP response.
+//!
+//! The in-flight slot is held across the attempts of one request, including
+//! the short backoffs after a 502/503/504 or a broken connection, so retries
+//! never add load beyond `OKTA_MAX_CONCURRENCY`. It is released while the
+//! call waits for a rate limit to reset (after a 429, or pacing when the
+//! budget is nearly spent): those waits can last up to
+//! `OKTA_MAX_RATE_LIMIT_WAIT`, and calls to other endpoints (Okta's budgets
+//! are per endpoint) should not queue behind them. The slot is taken again
+//! before the next attempt.
 
 pub mod body;
 pub mod multipart;
+pub mod retry;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -27,6 +38,11 @@ pub struct HttpPolicy {
     pub request_timeout: Duration,
     /// Largest response body read, in bytes.
     pub max_response_bytes: usize,
+    /// Retries of one request: after a 429 (any method) or a transient
+    /// failure (idempotent methods only).
+    pub max_retries: u32,
+    /// Longest wait for a rate limit to reset; a longer one ends the call.
+    pub max_rate_limit_wait: Duration,
 }
 
 impl Default for HttpPolicy {
@@ -36,6 +52,8 @@ impl Default for HttpPolicy {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             max_response_bytes: 20 * 1024 * 1024,
+            max_retries: 3,
+            max_rate_limit_wait: Duration::from_secs(60),
         }
     }
 }
@@ -47,6 +65,8 @@ pub struct HttpStack {
     pub authorizer: Arc<dyn Authorizer>,
     pub policy: HttpPolicy,
     in_flight: Semaphore,
+    /// The latest rate-limit budget seen per operation.
+    rates: retry::RateBook,
 }
 
 impl HttpStack {
@@ -65,6 +85,7 @@ impl HttpStack {
             base_url: base_url.trim_end_matches('/').to_owned(),
             authorizer,
             in_flight: Semaphore::new(policy.max_in_flight.max(1)),
+            rates: retry::RateBook::default(),
             policy,
         })
     }
@@ -154,36 +175,168 @@ impl CallHandle {
     }
 
     /// Sends `request`: credentials, the in-flight limit, one retry after an
-    /// authorization challenge.
+    /// authorization challenge, waits for rate limits and bounded retries of
+    /// transient failures. Each attempt is authorized afresh (DPoP proofs
+    /// need a new `jti` each time).
     pub async fn execute(
         &self,
         client: &reqwest::Client,
         request: reqwest::Request,
-        _operation_id: &str,
+        operation_id: &str,
     ) -> reqwest::Result<reqwest::Response> {
         let stack = &self.0.stack;
-        let cancel = &self.0.cancel;
-        let _permit = tokio::select! {
-            p = stack.in_flight.acquire() => p.ok(),
-            _ = cancel.cancelled() => return Ok(self.fail(CallFailure::Cancelled)),
+        let policy = &stack.policy;
+        let idempotent = retry::is_idempotent(request.method());
+        // Slow down while the endpoint's budget is nearly spent, without
+        // holding a slot.
+        if let Some(delay) = stack.rates.pacing_delay(operation_id, retry::now_epoch()) {
+            let delay = delay.min(policy.max_rate_limit_wait);
+            if delay >= Duration::from_secs(1) {
+                tracing::info!(
+                    operation = operation_id,
+                    wait_ms = delay.as_millis() as u64,
+                    "Okta rate limit nearly spent; slowing down before sending"
+                );
+            }
+            if !self.sleep(delay).await {
+                return Ok(self.fail(CallFailure::Cancelled));
+            }
+        }
+        let Some(mut permit) = self.acquire().await else {
+            return Ok(self.fail(CallFailure::Cancelled));
         };
-        let mut attempt = 0;
+        let mut retries = 0u32;
+        let mut challenged = false;
         loop {
-            attempt += 1;
             let Some(mut req) = request.try_clone() else {
-                return self.send(client, request).await;
+                // A streamed body cannot be sent twice: one authorized attempt.
+                let mut req = request;
+                if let Err(e) = stack.authorizer.authorize(&mut req).await {
+                    return Ok(self.fail(CallFailure::Auth(e)));
+                }
+                let result = self.send(client, req).await;
+                if let Ok(resp) = &result {
+                    self.record_rate(operation_id, resp);
+                }
+                return result;
             };
             if let Err(e) = stack.authorizer.authorize(&mut req).await {
                 return Ok(self.fail(CallFailure::Auth(e)));
             }
-            let resp = self.send(client, req).await?;
-            if resp.status() == reqwest::StatusCode::UNAUTHORIZED
-                && attempt == 1
+            let resp = match self.send(client, req).await {
+                Ok(resp) => resp,
+                Err(e) => {
+                    // A timeout is not retried (the call already took the
+                    // whole OKTA_REQUEST_TIMEOUT). A failed connect never
+                    // reached Okta, so any method may retry it; a connection
+                    // broken later may have, so only idempotent ones do.
+                    let retryable = !e.is_timeout() && (idempotent || e.is_connect());
+                    if retryable && retries < policy.max_retries {
+                        retries += 1;
+                        let wait = retry::backoff(retries);
+                        tracing::debug!(
+                            operation = operation_id,
+                            retry = retries,
+                            wait_ms = wait.as_millis() as u64,
+                            "connection to Okta failed; retrying: {}",
+                            crate::call::redact(&e.to_string())
+                        );
+                        if !self.sleep(wait).await {
+                            return Ok(self.fail(CallFailure::Cancelled));
+                        }
+                        continue;
+                    }
+                    return Err(e);
+                }
+            };
+            if self.is_failed() {
+                return Ok(resp);
+            }
+            self.record_rate(operation_id, &resp);
+            let status = resp.status();
+            if status == reqwest::StatusCode::UNAUTHORIZED
+                && !challenged
                 && stack.authorizer.retry_after_unauthorized(&resp)
             {
+                challenged = true;
                 continue;
             }
+            if status == reqwest::StatusCode::TOO_MANY_REQUESTS && retries < policy.max_retries {
+                let wait = retry::rate_limit_wait(resp.headers(), retry::now_epoch(), retries + 1);
+                if wait > policy.max_rate_limit_wait {
+                    tracing::info!(
+                        operation = operation_id,
+                        wait_secs = wait.as_secs(),
+                        max_wait_secs = policy.max_rate_limit_wait.as_secs(),
+                        "Okta rate limit resets later than OKTA_MAX_RATE_LIMIT_WAIT; not waiting"
+                    );
+                    return Ok(resp);
+                }
+                retries += 1;
+                if wait >= Duration::from_secs(1) {
+                    tracing::info!(
+                        operation = operation_id,
+                        retry = retries,
+                        wait_ms = wait.as_millis() as u64,
+                        "Okta rate limit reached (429); waiting for the reset"
+                    );
+                }
+                drop(resp);
+                // Do not hold a slot while waiting (see the module docs).
+                drop(permit);
+                if !self.sleep(wait).await {
+                    return Ok(self.fail(CallFailure::Cancelled));
+                }
+                permit = match self.acquire().await {
+                    Some(p) => p,
+                    None => return Ok(self.fail(CallFailure::Cancelled)),
+                };
+                continue;
+            }
+            if idempotent && retry::is_transient(status) && retries < policy.max_retries {
+                retries += 1;
+                let wait = retry::backoff(retries);
+                tracing::debug!(
+                    operation = operation_id,
+                    status = status.as_u16(),
+                    retry = retries,
+                    wait_ms = wait.as_millis() as u64,
+                    "Okta answered with a transient error; retrying"
+                );
+                drop(resp);
+                if !self.sleep(wait).await {
+                    return Ok(self.fail(CallFailure::Cancelled));
+                }
+                continue;
+            }
+            drop(permit);
             return Ok(resp);
+        }
+    }
+
+    /// A slot of the in-flight limit; `None` when the call is cancelled first.
+    async fn acquire(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        tokio::select! {
+            p = self.0.stack.in_flight.acquire() => p.ok(),
+            _ = self.0.cancel.cancelled() => None,
+        }
+    }
+
+    /// Sleeps `wait`; false when the call is cancelled first.
+    async fn sleep(&self, wait: Duration) -> bool {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => true,
+            _ = self.0.cancel.cancelled() => false,
+        }
+    }
+
+    fn is_failed(&self) -> bool {
+        self.0.failure.lock().map(|f| f.is_some()).unwrap_or(false)
+    }
+
+    fn record_rate(&self, operation_id: &str, resp: &reqwest::Response) {
+        if let Some(info) = retry::RateInfo::from_headers(resp.headers()) {
+            self.0.stack.rates.record(operation_id, info);
         }
     }
 
