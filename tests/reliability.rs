@@ -34,6 +34,15 @@ async fn rate_limit_429_waits_for_reset_and_succeeds() {
     assert_eq!(structured(&r)["items"].as_array().unwrap().len(), 2);
     assert_eq!(requests_to(&fake, "GET", "/api/v1/users"), 2);
     assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    for req in fake.requests() {
+        // Every attempt is authorized and names the client.
+        assert_eq!(
+            req.header("authorization"),
+            Some(format!("SSWS {TOKEN}").as_str())
+        );
+        let ua = req.header("user-agent").unwrap_or_default();
+        assert!(ua.starts_with("okta-mcp/"), "{ua}");
+    }
 
     // A 429 is replayed for POST too: Okta did not process it.
     fake.add_fault(
