@@ -55,7 +55,7 @@ pub fn search(rt: &Runtime, args: &Map<String, Value>) -> ToolResult {
         "next_step": "describe_okta_operation(name) for its arguments, then call_okta_operation(name, arguments)"}))
 }
 
-fn allowed_operation<'a>(rt: &Runtime, name: &str) -> Result<&'static ToolSpec, ToolResult> {
+fn allowed_operation(rt: &Runtime, name: &str) -> Result<&'static ToolSpec, ToolResult> {
     let Some(tool) = tool_table::find(name).filter(|t| is_operation(t)) else {
         return Err(ToolResult::error(
             format!("no operation named `{name}`; use search_okta_operations to find one"),
