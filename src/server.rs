@@ -3,29 +3,42 @@
 //! `tools/list` is answered from the generated table without touching the
 //! network, so the handshake never waits on Okta or on a sign-in.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
+use futures::future::BoxFuture;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ProgressToken,
-    ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ClientCapabilities, ClientResult,
+    ContentBlock, ElicitRequest, ElicitRequestParams, ElicitResult, ElicitationAction,
+    ElicitationSchema, Implementation, InputRequest, InputRequests, InputRequiredResult,
+    InputResponses, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
+    ProgressToken, ProtocolVersion, ServerCapabilities, ServerConfig, ServerRequest, Tool,
+    ToolAnnotations,
 };
 use rmcp::service::{Peer, RequestContext};
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{Map, Value};
+use tokio_util::sync::CancellationToken;
 
-use crate::call::{CallContext, ProgressSink, Runtime, ToolResult};
+use crate::call::{CallContext, Confirmation, Confirmer, ProgressSink, Runtime, ToolResult};
 use crate::tool_table::ToolSpec;
 
 /// The MCP server over a [`Runtime`].
 #[derive(Clone)]
 pub struct OktaMcpServer {
     pub runtime: Arc<Runtime>,
+    /// Confirmations asked of protocol 2026-07-28 clients (MRTR), by the
+    /// random id handed out as `requestState`.
+    pending: Arc<Mutex<HashMap<String, PendingConfirmation>>>,
 }
 
 impl OktaMcpServer {
     pub fn new(runtime: Arc<Runtime>) -> Self {
-        Self { runtime }
+        Self {
+            runtime,
+            pending: Arc::default(),
+        }
     }
 }
 
@@ -128,13 +141,255 @@ impl ServerHandler for OktaMcpServer {
                 token,
             }) as Arc<dyn ProgressSink>
         });
+        let mut args: Map<String, Value> = request.arguments.unwrap_or_default();
+        let elicit = supports_form_elicitation(context.client_capabilities().as_ref());
+        let mrtr = context
+            .protocol_version()
+            .is_some_and(|v| v >= ProtocolVersion::V_2026_07_28);
+        let mut asked: Option<Arc<MrtrConfirmer>> = None;
+        let confirmer: Option<Arc<dyn Confirmer>> = match (elicit, mrtr) {
+            (false, _) => None,
+            (true, false) => Some(Arc::new(PeerConfirmer {
+                peer: context.peer.clone(),
+                cancel: context.ct.clone(),
+            })),
+            (true, true) => {
+                let answer = self.take_answer(
+                    &request.name,
+                    &args,
+                    request.request_state.as_deref(),
+                    request.input_responses.as_ref(),
+                );
+                let c = Arc::new(MrtrConfirmer {
+                    answer,
+                    asked: Mutex::new(None),
+                });
+                asked = Some(c.clone());
+                Some(c)
+            }
+        };
+        if confirmer.is_some() {
+            // The person answers, not the model: a `confirm: true` the model
+            // wrote does not skip the question when the client can ask.
+            strip_model_confirm(&request.name, &mut args);
+        }
         let ctx = CallContext {
             cancel: context.ct.clone(),
             progress,
-            confirmer: None,
+            confirmer,
         };
-        let args: Map<String, Value> = request.arguments.unwrap_or_default();
-        let result = self.runtime.call(&request.name, args, &ctx).await;
+        let result = self.runtime.call(&request.name, args.clone(), &ctx).await;
+        if let Some(message) = asked.and_then(|c| c.asked.lock().ok().and_then(|mut a| a.take())) {
+            // Nothing was sent to Okta; ask the client to put the question.
+            return Ok(CallToolResponse::InputRequired(self.input_required(
+                &request.name,
+                args,
+                message,
+            )));
+        }
         Ok(CallToolResponse::Complete(mcp_result(result)))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Confirmation of destructive calls by elicitation.
+
+/// The key of the one input request okta-mcp makes, and of its form field.
+const CONFIRM_KEY: &str = "confirm";
+/// How long an unanswered MRTR confirmation is kept.
+const PENDING_TTL: Duration = Duration::from_secs(15 * 60);
+/// At most this many unanswered MRTR confirmations are kept.
+const PENDING_MAX: usize = 256;
+
+/// Whether the client declared form elicitation (a bare `elicitation: {}`
+/// means form, as the spec's backward-compatibility rule says).
+fn supports_form_elicitation(caps: Option<&ClientCapabilities>) -> bool {
+    caps.and_then(|c| c.elicitation.as_ref())
+        .is_some_and(|e| e.form.is_some() || e.url.is_none())
+}
+
+/// Removes the model's own `confirm` (top level, and inside
+/// `call_okta_operation`'s `arguments`).
+fn strip_model_confirm(tool: &str, args: &mut Map<String, Value>) {
+    args.remove(CONFIRM_KEY);
+    if tool == "call_okta_operation"
+        && let Some(Value::Object(inner)) = args.get_mut("arguments")
+    {
+        inner.remove(CONFIRM_KEY);
+    }
+}
+
+/// The form put to the person: the action text and one yes/no field.
+pub fn confirmation_request(message: &str) -> ElicitRequestParams {
+    let schema = ElicitationSchema::builder()
+        .required_bool_property(CONFIRM_KEY, |b| {
+            b.title("Yes, do it")
+                .description("Tick to let okta-mcp send this change to Okta. It cannot be undone.")
+                .with_default(false)
+        })
+        .build_unchecked();
+    ElicitRequestParams::FormElicitationParams {
+        meta: None,
+        message: format!("{message}\n\nThis cannot be undone."),
+        requested_schema: schema,
+    }
+}
+
+/// The person's answer in an elicitation result: only an accepted form with
+/// the box ticked confirms.
+pub fn answer_of(result: &ElicitResult) -> Confirmation {
+    match result.action {
+        ElicitationAction::Accept => {
+            let ticked = result
+                .content
+                .as_ref()
+                .and_then(|c| c.get(CONFIRM_KEY))
+                .is_some_and(|v| v == &Value::Bool(true));
+            if ticked {
+                Confirmation::Accepted
+            } else {
+                Confirmation::Declined
+            }
+        }
+        ElicitationAction::Decline => Confirmation::Declined,
+        _ => Confirmation::Cancelled,
+    }
+}
+
+/// Asks by a server-to-client `elicitation/create` request (protocols
+/// before 2026-07-28).
+struct PeerConfirmer {
+    peer: Peer<RoleServer>,
+    cancel: CancellationToken,
+}
+
+impl Confirmer for PeerConfirmer {
+    fn confirm<'a>(&'a self, message: &'a str) -> BoxFuture<'a, Confirmation> {
+        Box::pin(async move {
+            let request =
+                ServerRequest::ElicitRequest(ElicitRequest::new(confirmation_request(message)));
+            tokio::select! {
+                _ = self.cancel.cancelled() => Confirmation::Cancelled,
+                answer = self.peer.send_request(request) => match answer {
+                    Ok(ClientResult::ElicitResult(r)) => answer_of(&r),
+                    Ok(_) => Confirmation::Cancelled,
+                    Err(e) => {
+                        tracing::warn!("confirmation by elicitation failed: {e}");
+                        Confirmation::Cancelled
+                    }
+                },
+            }
+        })
+    }
+}
+
+/// For protocol 2026-07-28 (no server-to-client requests): either the
+/// answer the retried call carries, or a note of the question to ask.
+struct MrtrConfirmer {
+    answer: Option<(String, Confirmation)>,
+    asked: Mutex<Option<String>>,
+}
+
+impl Confirmer for MrtrConfirmer {
+    fn confirm<'a>(&'a self, message: &'a str) -> BoxFuture<'a, Confirmation> {
+        if let Some((asked, answer)) = &self.answer
+            && asked == message
+        {
+            return Box::pin(std::future::ready(*answer));
+        }
+        if let Ok(mut a) = self.asked.lock() {
+            *a = Some(message.to_owned());
+        }
+        // Not sent: the server turns this into an InputRequiredResult.
+        Box::pin(std::future::ready(Confirmation::Cancelled))
+    }
+}
+
+/// A question handed to a 2026-07-28 client, kept here: the echoed
+/// `requestState` is only the key, never trusted for what was asked.
+struct PendingConfirmation {
+    tool: String,
+    args: Map<String, Value>,
+    message: String,
+    at: Instant,
+}
+
+/// A fresh unguessable id for a pending confirmation.
+fn random_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let mut parts = [0u64; 2];
+    for (i, part) in parts.iter_mut().enumerate() {
+        // RandomState is keyed from the OS's random source.
+        let mut h = std::hash::RandomState::new().build_hasher();
+        h.write_u64(n);
+        h.write_u128(nanos);
+        h.write_usize(i);
+        *part = h.finish();
+    }
+    format!("okta-mcp-confirm-{:016x}{:016x}", parts[0], parts[1])
+}
+
+impl OktaMcpServer {
+    /// Records the question and builds the InputRequiredResult asking it.
+    fn input_required(
+        &self,
+        tool: &str,
+        args: Map<String, Value>,
+        message: String,
+    ) -> InputRequiredResult {
+        let id = random_id();
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.retain(|_, p| p.at.elapsed() < PENDING_TTL);
+            if pending.len() >= PENDING_MAX
+                && let Some(oldest) = pending
+                    .iter()
+                    .min_by_key(|(_, p)| p.at)
+                    .map(|(k, _)| k.clone())
+            {
+                pending.remove(&oldest);
+            }
+            pending.insert(
+                id.clone(),
+                PendingConfirmation {
+                    tool: tool.to_owned(),
+                    args,
+                    message: message.clone(),
+                    at: Instant::now(),
+                },
+            );
+        }
+        let mut requests = InputRequests::new();
+        requests.insert(
+            CONFIRM_KEY.to_owned(),
+            InputRequest::Elicitation(ElicitRequest::new(confirmation_request(&message))),
+        );
+        InputRequiredResult::new(Some(requests), Some(id))
+    }
+
+    /// The answer a retried call carries, when its `requestState` names a
+    /// question asked for this very tool and these very arguments. Used once.
+    fn take_answer(
+        &self,
+        tool: &str,
+        args: &Map<String, Value>,
+        state: Option<&str>,
+        responses: Option<&InputResponses>,
+    ) -> Option<(String, Confirmation)> {
+        let (state, responses) = (state?, responses?);
+        let pending = self.pending.lock().ok()?.remove(state)?;
+        let mut args = args.clone();
+        strip_model_confirm(tool, &mut args);
+        if pending.tool != tool || pending.args != args || pending.at.elapsed() >= PENDING_TTL {
+            return None;
+        }
+        let result: ElicitResult =
+            serde_json::from_value(responses.get(CONFIRM_KEY)?.clone()).ok()?;
+        Some((pending.message, answer_of(&result)))
     }
 }
