@@ -51,10 +51,12 @@ pub fn okta_fields_syntax(text: &str) -> String {
     let mut nested: Vec<(String, Vec<String>)> = Vec::new();
     for path in parse_fields(text) {
         match path.as_slice() {
-            [one] => top.push((*one).to_owned()),
+            [one] if !top.iter().any(|t| t == one) => top.push((*one).to_owned()),
+            [_] => {}
             [head, rest @ ..] => {
                 let sub = rest.join(".");
                 match nested.iter_mut().find(|(h, _)| h == head) {
+                    Some((_, subs)) if subs.contains(&sub) => {}
                     Some((_, subs)) => subs.push(sub),
                     None => nested.push(((*head).to_owned(), vec![sub])),
                 }
@@ -101,6 +103,11 @@ mod tests {
         assert_eq!(
             okta_fields_syntax("id,profile.login,profile.email,status"),
             "id,status,profile:(login,email)"
+        );
+        // The runtime always adds `id`; asking for it too sends it once.
+        assert_eq!(
+            okta_fields_syntax("id,id,profile.login,profile.login"),
+            "id,profile:(login)"
         );
     }
 
