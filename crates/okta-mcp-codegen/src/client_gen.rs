@@ -267,20 +267,23 @@ pub fn generate_dispatch(file: &syn::File, ops: &[Operation]) -> Result<TokenStr
         let id = &op.id;
         let method = format_ident!("{}", method_name);
         let call_fn = format_ident!("call_{}", method_name.trim_start_matches('_'));
-        // One small async fn per operation: a single `match` over hundreds of
-        // inline futures would need a stack frame of megabytes in debug builds.
+        // One small fn per operation that boxes its own future: a `match`
+        // building hundreds of futures inline (even to box them) needs a stack
+        // frame of megabytes in debug builds, over a tokio worker's 2 MiB.
         fns.push(quote! {
-            async fn #call_fn(
-                client: &Client,
-                args: &crate::dispatch::Args<'_>,
-            ) -> ::std::result::Result<ResponseValue<ByteStream>, crate::dispatch::DispatchError> {
-                let _ = args;
-                #(#lets)*
-                Ok(client.#method(#(#call_args),*).await?)
+            fn #call_fn<'a>(
+                client: &'a Client,
+                args: &'a crate::dispatch::Args<'a>,
+            ) -> DispatchFuture<'a> {
+                Box::pin(async move {
+                    let _ = args;
+                    #(#lets)*
+                    Ok(client.#method(#(#call_args),*).await?)
+                })
             }
         });
         arms.push(quote! {
-            #id => Box::pin(#call_fn(client, args)),
+            #id => #call_fn(client, args),
         });
     }
     Ok(quote! {

@@ -110,6 +110,15 @@ fn body_schema(spec: &Value, body: &Body) -> Value {
             }
         }
     };
+    // A JSON body with properties is an object even when the spec forgot
+    // `type` (addGroup): without it any string or number passes validation
+    // and is sent to Okta.
+    if let Value::Object(m) = &mut schema
+        && m.contains_key("properties")
+        && !m.contains_key("type")
+    {
+        m.insert("type".into(), "object".into());
+    }
     if !description.is_empty()
         && let Value::Object(m) = &mut schema
     {

@@ -1,0 +1,163 @@
+//! Toolsnaps: one pretty JSON file per tool under `tests/toolsnaps/`, so a
+//! change to any generated tool (name, description, schema, annotations)
+//! shows in review. `UPDATE_TOOLSNAPS=1 cargo test --test toolsnaps`
+//! rewrites them; a snapshot whose tool is gone fails the test.
+//!
+//! Also measures what a client pays for `tools/list` with all scopes: the
+//! default curated set and `--tools all`.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use okta_mcp::server::mcp_tool;
+use okta_mcp::tool_table::TOOLS;
+use serde_json::{Map, Value, json};
+use support::*;
+
+const SUFFIX: &str = ".snap.json";
+
+fn snap_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/toolsnaps")
+}
+
+/// `value` with every object's keys sorted, so files do not depend on
+/// insertion order.
+fn sorted(value: Value) -> Value {
+    match value {
+        Value::Object(m) => {
+            let entries: BTreeMap<String, Value> =
+                m.into_iter().map(|(k, v)| (k, sorted(v))).collect();
+            Value::Object(entries.into_iter().collect::<Map<String, Value>>())
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(sorted).collect()),
+        other => other,
+    }
+}
+
+/// The snapshot text of a tool as MCP clients see it.
+fn snapshot(tool: &rmcp::model::Tool) -> String {
+    let value = sorted(serde_json::to_value(tool).expect("tool serialises"));
+    let mut text = serde_json::to_string_pretty(&value).expect("pretty JSON");
+    text.push('\n');
+    text
+}
+
+fn updating() -> bool {
+    std::env::var("UPDATE_TOOLSNAPS").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+#[test]
+fn toolsnaps_match() {
+    let dir = snap_dir();
+    let update = updating();
+    if update {
+        std::fs::create_dir_all(&dir).expect("create tests/toolsnaps");
+    }
+    let mut names = BTreeSet::new();
+    let mut problems = Vec::new();
+    for spec in TOOLS {
+        assert!(names.insert(spec.name), "duplicate tool name {}", spec.name);
+        let want = snapshot(&mcp_tool(spec));
+        let path = dir.join(format!("{}{SUFFIX}", spec.name));
+        let have = std::fs::read_to_string(&path).ok();
+        if have.as_deref() == Some(want.as_str()) {
+            continue;
+        }
+        if update {
+            std::fs::write(&path, &want).expect("write snapshot");
+        } else if have.is_none() {
+            problems.push(format!("{}: no snapshot", spec.name));
+        } else {
+            problems.push(format!("{}: differs from {}", spec.name, path.display()));
+        }
+    }
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir).expect("tests/toolsnaps exists") {
+        let path = entry.expect("dir entry").path();
+        let file = path
+            .file_name()
+            .and_then(|f| f.to_str())
+            .unwrap_or_default();
+        let Some(name) = file.strip_suffix(SUFFIX) else {
+            continue;
+        };
+        files += 1;
+        if names.contains(name) {
+            continue;
+        }
+        if update {
+            std::fs::remove_file(&path).expect("remove stale snapshot");
+        } else {
+            problems.push(format!("{file}: stale, no tool `{name}` any more"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} toolsnap problem(s); review, then run UPDATE_TOOLSNAPS=1 cargo test --test toolsnaps:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    if !update {
+        assert_eq!(files, TOOLS.len(), "one snapshot per tool");
+    }
+}
+
+/// The compact JSON of a `tools/list` result holding `tools`.
+fn list_size(tools: &[rmcp::model::Tool]) -> usize {
+    serde_json::to_vec(&json!({ "tools": tools }))
+        .expect("serialises")
+        .len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tool_counts_and_list_sizes_with_all_scopes() {
+    let fake = fake_org().await;
+    let scopes = all_scopes();
+
+    // (a) the default curated set.
+    let server = start(fake.base_url(), &scopes, &[]).await;
+    let curated = server.tools().await;
+    server.stop().await;
+    let curated_want: Vec<&str> = TOOLS
+        .iter()
+        .filter(|t| t.curated && (!t.scopes.is_empty() || t.operation_id.is_empty()))
+        .map(|t| t.name)
+        .collect();
+    let curated_names: Vec<&str> = curated.iter().map(|t| t.name.as_ref()).collect();
+    assert_eq!(curated_names, curated_want);
+
+    // (b) every tool.
+    let server = start(
+        fake.base_url(),
+        &scopes,
+        &[("OKTA_TOOLS", "all"), ("OKTA_INCLUDE_UNSCOPED", "true")],
+    )
+    .await;
+    let all = server.tools().await;
+    server.stop().await;
+    assert_eq!(all.len(), TOOLS.len(), "--tools all lists every tool");
+    // What the binary serves is what the snapshots hold.
+    for (served, spec) in all.iter().zip(TOOLS) {
+        assert_eq!(
+            snapshot(served),
+            snapshot(&mcp_tool(spec)),
+            "served tool differs from its snapshot source: {}",
+            spec.name
+        );
+    }
+    assert!(fake.requests().is_empty(), "tools/list reached Okta");
+
+    let (curated_bytes, all_bytes) = (list_size(&curated), list_size(&all));
+    eprintln!(
+        "tools/list with all scopes: default curated {} tools, {} bytes; --tools all {} tools, {} bytes",
+        curated.len(),
+        curated_bytes,
+        all.len(),
+        all_bytes
+    );
+    assert!(curated.len() < all.len());
+    assert!(curated_bytes < all_bytes);
+    assert!(curated_bytes > 0);
+}
