@@ -197,6 +197,10 @@ impl DeviceFlow {
                 }
             }
         }
+        // No refresh token: the current one still works until it expires.
+        if let Some(t) = self.usable(0) {
+            return Ok(t);
+        }
         if let Some(e) = inner.ended.lock().ok().and_then(|mut e| e.take()) {
             return Err(e);
         }
@@ -207,9 +211,13 @@ impl DeviceFlow {
     }
 
     fn fresh(&self) -> Option<String> {
+        self.usable(SKEW_SECS)
+    }
+
+    fn usable(&self, margin: u64) -> Option<String> {
         let t = self.0.tokens.lock().ok()?;
         t.as_ref()
-            .filter(|c| c.expires_at > now_secs() + SKEW_SECS)
+            .filter(|c| c.expires_at > now_secs() + margin)
             .map(|c| c.access_token.clone())
     }
 
@@ -357,9 +365,10 @@ impl DeviceFlow {
                 .await
             {
                 Ok(body) => break Ok(body),
-                Err((e, _)) if e == "authorization_pending" => {}
+                Err((e, d)) if e == "authorization_pending" || e == "transport" => {
+                    tracing::debug!(error = %e, detail = %d, "device sign-in still pending");
+                }
                 Err((e, _)) if e == "slow_down" => interval += 5,
-                Err((e, _)) if e == "transport" => {}
                 Err((e, d)) if e == "access_denied" => {
                     break Err(AuthError::Refused(format!(
                         "the Okta sign-in was denied ({d}); retry to start a new one"

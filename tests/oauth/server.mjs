@@ -66,6 +66,43 @@ const provider = new Provider(issuer, {
     },
   },
   clientAuthSigningAlgValues: ['RS256', 'ES256'],
+  findAccount: (ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
+});
+// Test hooks: approve or deny a device code without a browser
+// (GET /test/device?user_code=...&action=approve|deny), advertise a short
+// polling `interval`, and answer the first `slow_down` token polls with slow_down.
+let slowDowns = cfg.slow_down ?? 0;
+provider.use(async (ctx, next) => {
+  if (ctx.path === '/test/device') {
+    const code = await provider.DeviceCode.findByUserCode(String(ctx.query.user_code).replace(/[^a-z0-9]/gi, '').toUpperCase());
+    if (!code) { ctx.status = 404; return; }
+    if (ctx.query.action === 'deny') {
+      code.error = 'access_denied';
+      code.errorDescription = 'the person denied the request';
+    } else {
+      const grant = new provider.Grant({ accountId: 'person', clientId: code.clientId });
+      grant.addOIDCScope('openid profile offline_access');
+      grant.addResourceScope(resource, cfg.device_grant ?? cfg.scopes.join(' '));
+      code.grantId = await grant.save();
+      code.accountId = 'person';
+      code.scope = code.params.scope;
+      code.resource = resource;
+      code.authTime = Math.floor(Date.now() / 1000);
+    }
+    await code.save();
+    ctx.body = 'ok';
+    return;
+  }
+  if (ctx.path === '/oauth2/v1/token' && ctx.method === 'POST' && slowDowns > 0) {
+    slowDowns -= 1;
+    ctx.status = 400;
+    ctx.body = { error: 'slow_down' };
+    return;
+  }
+  await next();
+  if (ctx.path === '/oauth2/v1/device/authorize' && cfg.interval && ctx.body && typeof ctx.body === 'object') {
+    ctx.body.interval = cfg.interval;
+  }
 });
 provider.on('server_error', (ctx, err) => console.error('server_error', err));
 // Okta serves the Management API on the same origin: forward /api/ to the fake.
