@@ -353,7 +353,15 @@ impl Runtime {
                     None => i,
                 })
                 .collect();
-            let (fit, size) = output::items_that_fit(&page_items, budget.saturating_sub(used));
+            let (mut fit, mut size) =
+                output::items_that_fit(&page_items, budget.saturating_sub(used));
+            if fit == 0 && items.is_empty() && !page_items.is_empty() {
+                // One item larger than the cap still goes out, so the cursor moves on.
+                fit = 1;
+                size = serde_json::to_string(&page_items[0])
+                    .map(|s| s.len())
+                    .unwrap_or(0);
+            }
             used += size;
             let page_len = page_items.len();
             items.extend(page_items.into_iter().take(fit));
