@@ -126,13 +126,23 @@ pub fn merge_overlay(spec: &mut serde_json::Value, overlay_yaml: &str) -> Result
     Ok(())
 }
 
-/// Runs the whole generator.
-pub fn generate(inputs: &Inputs) -> Result<Generated, CodegenError> {
-    let mut spec = parse_spec(inputs.spec_yaml)?;
-    if let Some(overlay) = inputs.overlay_yaml {
+/// The spec as every consumer reads it: parsed, with the overlay merged and
+/// the repairs applied.
+pub fn prepare_spec(
+    spec_yaml: &[u8],
+    overlay_yaml: Option<&str>,
+) -> Result<(serde_json::Value, repair::RepairCounts), CodegenError> {
+    let mut spec = parse_spec(spec_yaml)?;
+    if let Some(overlay) = overlay_yaml {
         merge_overlay(&mut spec, overlay)?;
     }
     let repairs = repair::repair_spec(&mut spec);
+    Ok((spec, repairs))
+}
+
+/// Runs the whole generator.
+pub fn generate(inputs: &Inputs) -> Result<Generated, CodegenError> {
+    let (spec, repairs) = prepare_spec(inputs.spec_yaml, inputs.overlay_yaml)?;
     let (ops, skipped) = operations::read_operations(&spec)?;
     let map = scope_map::ScopeMap::parse(inputs.scope_map_toml)?;
     let tools = tool_table::build_tool_table(&spec, &ops, &map)?;

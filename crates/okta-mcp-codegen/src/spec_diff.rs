@@ -119,27 +119,22 @@ pub struct SpecDiff {
 /// handler), the meta tools, then one per operation no plain curated entry
 /// already names.
 pub fn tool_count(ops: &[Operation], map: &ScopeMap) -> usize {
-    const META_TOOLS: usize = 3;
     let ids: HashSet<&str> = ops.iter().map(|o| o.id.as_str()).collect();
-    let mut named = HashSet::new();
-    let mut curated = 0;
-    for name in &map.order {
-        let c = &map.tools[name];
-        let present = c.operation.as_deref().is_some_and(|id| ids.contains(id));
-        if c.handler.is_some() || present {
-            curated += 1;
-        }
-        if let (Some(op), None, true) = (c.operation.as_deref(), &c.handler, c.fixed.is_empty())
-            && present
-        {
-            named.insert(op);
-        }
-    }
+    let curated = map
+        .order
+        .iter()
+        .map(|name| &map.tools[name])
+        .filter(|c| {
+            c.handler.is_some() || c.operation.as_deref().is_some_and(|id| ids.contains(id))
+        })
+        .count();
+    // Operations that a curated entry names take that entry's tool.
+    let named = crate::tool_table::curated_operation_names(map);
     curated
-        + META_TOOLS
+        + crate::tool_table::meta_tools().len()
         + ops
             .iter()
-            .filter(|o| !named.contains(o.id.as_str()))
+            .filter(|o| !named.contains_key(o.id.as_str()))
             .count()
 }
 
@@ -368,11 +363,7 @@ pub fn operations_of(
     spec_yaml: &[u8],
     overlay_yaml: Option<&str>,
 ) -> Result<Vec<Operation>, CodegenError> {
-    let mut spec = crate::parse_spec(spec_yaml)?;
-    if let Some(overlay) = overlay_yaml {
-        crate::merge_overlay(&mut spec, overlay)?;
-    }
-    crate::repair::repair_spec(&mut spec);
+    let (spec, _) = crate::prepare_spec(spec_yaml, overlay_yaml)?;
     Ok(crate::operations::read_operations(&spec)?.0)
 }
 

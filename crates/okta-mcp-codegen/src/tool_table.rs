@@ -43,34 +43,54 @@ pub struct ToolSpec {
     pub native_fields: bool,
 }
 
+/// A tool run by a runtime handler rather than one operation.
+fn handler_tool(
+    name: &str,
+    title: &str,
+    description: &str,
+    input_schema: Value,
+    handler: Option<String>,
+    annotations: Annotations,
+) -> ToolSpec {
+    ToolSpec {
+        name: name.into(),
+        title: title.into(),
+        description: description.into(),
+        summary: short_description(description, 120),
+        input_schema,
+        operation_id: String::new(),
+        method: String::new(),
+        path: String::new(),
+        scopes: vec![],
+        toolset: "meta".into(),
+        curated: true,
+        annotations,
+        confirm: false,
+        paged: false,
+        handler,
+        fixed_args: json!({}),
+        body_media_type: None,
+        native_fields: false,
+    }
+}
+
 /// Runtime tools that exist whatever the spec says: the long-tail gateway.
-fn meta_tools() -> Vec<ToolSpec> {
-    let base =
-        |name: &str, title: &str, description: &str, schema: Value, read_only: bool| ToolSpec {
-            name: name.into(),
-            title: title.into(),
-            description: description.into(),
-            summary: description.split(". ").next().unwrap_or("").into(),
-            input_schema: schema,
-            operation_id: String::new(),
-            method: String::new(),
-            path: String::new(),
-            scopes: vec![],
-            toolset: "meta".into(),
-            curated: true,
-            annotations: Annotations {
+pub fn meta_tools() -> Vec<ToolSpec> {
+    let base = |name: &str, title: &str, description: &str, schema: Value, read_only: bool| {
+        handler_tool(
+            name,
+            title,
+            description,
+            schema,
+            Some(name.into()),
+            Annotations {
                 read_only,
                 destructive: !read_only,
                 idempotent: read_only,
                 open_world: !read_only,
             },
-            confirm: false,
-            paged: false,
-            handler: Some(name.into()),
-            fixed_args: json!({}),
-            body_media_type: None,
-            native_fields: false,
-        };
+        )
+    };
     vec![
         base(
             "search_okta_operations",
@@ -259,31 +279,19 @@ fn composite_tool(
 ) -> Result<ToolSpec, CodegenError> {
     let mut tool = match op {
         Some(op) => op_tool(spec, op, name.to_owned(), Some(c))?,
-        None => ToolSpec {
-            name: name.to_owned(),
-            title: name.replace('_', " "),
-            description: c.description.clone().unwrap_or_default(),
-            summary: short_description(c.description.as_deref().unwrap_or(""), 120),
-            input_schema: json!({}),
-            operation_id: String::new(),
-            method: String::new(),
-            path: String::new(),
-            scopes: vec![],
-            toolset: "meta".into(),
-            curated: true,
-            annotations: Annotations {
+        None => handler_tool(
+            name,
+            &name.replace('_', " "),
+            c.description.as_deref().unwrap_or(""),
+            json!({}),
+            c.handler.clone(),
+            Annotations {
                 read_only: true,
                 destructive: false,
                 idempotent: true,
                 open_world: false,
             },
-            confirm: false,
-            paged: false,
-            handler: c.handler.clone(),
-            fixed_args: json!({}),
-            body_media_type: None,
-            native_fields: false,
-        },
+        ),
     };
     tool.input_schema = json!({
         "type": "object",
@@ -297,6 +305,19 @@ fn composite_tool(
     Ok(tool)
 }
 
+/// The curated name an operation's own tool takes: the first plain entry
+/// (no handler, no fixed arguments) that names it.
+pub fn curated_operation_names(map: &ScopeMap) -> HashMap<&str, &str> {
+    let mut names = HashMap::new();
+    for name in &map.order {
+        let c = &map.tools[name];
+        if let (Some(op), None, true) = (c.operation.as_deref(), &c.handler, c.fixed.is_empty()) {
+            names.entry(op).or_insert(name.as_str());
+        }
+    }
+    names
+}
+
 /// Builds the whole table: curated tools in `scope-map.toml` order, the
 /// meta tools, then every other operation in spec order.
 pub fn build_tool_table(
@@ -306,14 +327,7 @@ pub fn build_tool_table(
 ) -> Result<Vec<ToolSpec>, CodegenError> {
     map.validate(ops)?;
     let by_id: HashMap<&str, &Operation> = ops.iter().map(|o| (o.id.as_str(), o)).collect();
-    // The curated name an operation's own tool takes: the first plain entry.
-    let mut op_names: HashMap<&str, &str> = HashMap::new();
-    for name in &map.order {
-        let c = &map.tools[name];
-        if let (Some(op), None, true) = (c.operation.as_deref(), &c.handler, c.fixed.is_empty()) {
-            op_names.entry(op).or_insert(name.as_str());
-        }
-    }
+    let op_names = curated_operation_names(map);
     let mut tools = Vec::new();
     for name in &map.order {
         let c = &map.tools[name];
