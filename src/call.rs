@@ -157,15 +157,10 @@ impl Runtime {
     }
 
     /// Validates `args` against the tool's schema; the message names each bad field.
-    pub fn validate(
-        &self,
-        tool: &'static ToolSpec,
-        args: &Map<String, Value>,
-    ) -> Result<(), String> {
+    pub fn validate(&self, tool: &'static ToolSpec, args: &Value) -> Result<(), String> {
         let validator = self.validator(tool)?;
-        let instance = Value::Object(args.clone());
         let errors: Vec<String> = validator
-            .iter_errors(&instance)
+            .iter_errors(args)
             .take(5)
             .map(|e| {
                 let at = e.instance_path().to_string();
@@ -213,9 +208,17 @@ impl Runtime {
         if let Err(refusal) = self.selection.callable(&self.effective_scopes(), tool) {
             return ToolResult::error(refusal.message(tool.name), json!({"tool": tool.name}));
         }
+        // Validated as one JSON value, then taken apart again: no copy.
+        let args = Value::Object(args);
         if let Err(message) = self.validate(tool, &args) {
             return ToolResult::error(message, json!({"tool": tool.name}));
         }
+        let Value::Object(args) = args else {
+            return ToolResult::error(
+                "arguments must be a JSON object",
+                json!({"tool": tool.name}),
+            );
+        };
         if let Some(handler) = tool.handler {
             return crate::composite::run(self, handler, tool, args, ctx).await;
         }
@@ -353,15 +356,9 @@ impl Runtime {
                     None => i,
                 })
                 .collect();
-            let (mut fit, mut size) =
-                output::items_that_fit(&page_items, budget.saturating_sub(used));
-            if fit == 0 && items.is_empty() && !page_items.is_empty() {
-                // One item larger than the cap still goes out, so the cursor moves on.
-                fit = 1;
-                size = serde_json::to_string(&page_items[0])
-                    .map(|s| s.len())
-                    .unwrap_or(0);
-            }
+            let at_least = usize::from(items.is_empty());
+            let (fit, size) =
+                output::items_that_fit(&page_items, budget.saturating_sub(used), at_least);
             used += size;
             let page_len = page_items.len();
             items.extend(page_items.into_iter().take(fit));
@@ -428,7 +425,7 @@ impl Runtime {
             let body = args.get("body").cloned().unwrap_or(Value::Null);
             match crate::okta_http::multipart::encode(&body) {
                 Ok(enc) => {
-                    media = Some(enc.content_type.clone());
+                    media = Some(enc.content_type);
                     upload = Some(enc.bytes);
                 }
                 Err(e) => return Err(ToolResult::error(e.to_string(), json!({"tool": tool.name}))),
@@ -449,12 +446,13 @@ impl Runtime {
         match outcome {
             Ok(resp) => {
                 let status = resp.status().as_u16();
-                let links: Vec<String> = resp
+                let links: Vec<&str> = resp
                     .headers()
                     .get_all(reqwest::header::LINK)
                     .iter()
-                    .filter_map(|v| v.to_str().ok().map(str::to_owned))
+                    .filter_map(|v| v.to_str().ok())
                     .collect();
+                let next = next_after(&links);
                 let content_type = resp
                     .headers()
                     .get(reqwest::header::CONTENT_TYPE)
@@ -464,11 +462,7 @@ impl Runtime {
                 let bytes = read_limited(resp.into_inner().into_inner(), limit)
                     .await
                     .map_err(|e| ToolResult::error(e.to_string(), json!({"tool": tool.name})))?;
-                let link_refs: Vec<&str> = links.iter().map(String::as_str).collect();
-                Ok((
-                    success_body(status, &content_type, &bytes),
-                    next_after(&link_refs),
-                ))
+                Ok((success_body(status, &content_type, &bytes), next))
             }
             Err(DispatchError::Api(progenitor_client::Error::UnexpectedResponse(resp))) => {
                 let status = resp.status().as_u16();

@@ -70,12 +70,15 @@ pub fn okta_fields_syntax(text: &str) -> String {
     top.join(",")
 }
 
-/// How many leading items of `items` fit in `budget` bytes of JSON.
-pub fn items_that_fit(items: &[Value], budget: usize) -> (usize, usize) {
+/// How many leading items of `items` fit in `budget` bytes of JSON, and
+/// the bytes they take. The first `at_least` items count as fitting even
+/// when they do not (an item larger than the whole budget must still go
+/// out, or a cursor would never move past it).
+pub fn items_that_fit(items: &[Value], budget: usize, at_least: usize) -> (usize, usize) {
     let mut used = 2;
     for (i, item) in items.iter().enumerate() {
         let len = serde_json::to_string(item).map(|s| s.len()).unwrap_or(0) + 1;
-        if used + len > budget {
+        if used + len > budget && i >= at_least {
             return (i, used);
         }
         used += len;
@@ -114,7 +117,13 @@ mod tests {
     #[test]
     fn fits_items_on_boundaries() {
         let items = vec![json!("aaaa"), json!("bbbb"), json!("cccc")];
-        assert_eq!(items_that_fit(&items, 16).0, 2);
-        assert_eq!(items_that_fit(&items, 1000).0, 3);
+        assert_eq!(items_that_fit(&items, 16, 0).0, 2);
+        assert_eq!(items_that_fit(&items, 1000, 0).0, 3);
+        assert_eq!(items_that_fit(&items, 3, 0).0, 0);
+        assert_eq!(
+            items_that_fit(&items, 3, 1).0,
+            1,
+            "an oversized first item still goes out"
+        );
     }
 }

@@ -316,23 +316,7 @@ struct PendingConfirmation {
 
 /// A fresh unguessable id for a pending confirmation.
 fn random_id() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    let mut parts = [0u64; 2];
-    for (i, part) in parts.iter_mut().enumerate() {
-        // RandomState is keyed from the OS's random source.
-        let mut h = std::hash::RandomState::new().build_hasher();
-        h.write_u64(n);
-        h.write_u128(nanos);
-        h.write_usize(i);
-        *part = h.finish();
-    }
-    format!("okta-mcp-confirm-{:016x}{:016x}", parts[0], parts[1])
+    format!("okta-mcp-confirm-{}", crate::auth::keys::random_id())
 }
 
 impl OktaMcpServer {

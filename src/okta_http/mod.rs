@@ -23,7 +23,7 @@ pub mod retry;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, HeaderValue, USER_AGENT};
+use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
@@ -162,16 +162,14 @@ impl CallHandle {
         reqwest::Response::from(resp)
     }
 
-    /// Adjusts a request before sending: the real body media type.
+    /// Adjusts a request before sending: the real body media type. (The
+    /// `User-Agent` comes from the shared client, see [`HttpStack::new`].)
     pub fn prepare(&self, request: &mut reqwest::Request) {
         if let Some(mt) = &self.0.body_media_type
             && let Ok(v) = HeaderValue::from_str(mt)
         {
             request.headers_mut().insert(CONTENT_TYPE, v);
         }
-        request.headers_mut().entry(USER_AGENT).or_insert_with(|| {
-            HeaderValue::from_str(&user_agent()).unwrap_or(HeaderValue::from_static("okta-mcp"))
-        });
     }
 
     /// Sends `request`: credentials, the in-flight limit, one retry after an

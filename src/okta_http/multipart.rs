@@ -67,7 +67,7 @@ pub fn encode(body: &Value) -> Result<Encoded, UploadError> {
         .and_then(Value::as_str)
         .map(str::to_owned)
         .unwrap_or_else(|| guess_media_type(&filename).to_owned());
-    let boundary = format!("okta-mcp-{:032x}", rand_u128());
+    let boundary = format!("okta-mcp-{}", crate::auth::keys::random_id());
     let safe_name: String = filename
         .chars()
         .filter(|c| *c != '"' && *c != '\r' && *c != '\n')
@@ -96,23 +96,6 @@ fn guess_media_type(name: &str) -> &'static str {
         Some("ico") => "image/x-icon",
         _ => "application/octet-stream",
     }
-}
-
-fn rand_u128() -> u128 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0),
-    );
-    (u128::from(h.finish()) << 64)
-        | u128::from(
-            std::collections::hash_map::RandomState::new()
-                .build_hasher()
-                .finish(),
-        )
 }
 
 #[cfg(test)]
