@@ -283,15 +283,19 @@ class McpStdioClient:
             msg["params"] = params
         self._send(msg)
 
-    def request(self, method: str, params: dict | None = None, timeout: float | None = None) -> dict:
-        """Send a request; return its ``result``. Raises McpError on a JSON-RPC error."""
+    def send_request(self, method: str, params: dict | None = None) -> int:
+        """Send a request without waiting; returns its id (see next_response)."""
         rid = self._next_id
         self._next_id += 1
         msg: dict[str, Any] = {"jsonrpc": "2.0", "id": rid, "method": method}
         if params is not None:
             msg["params"] = params
-        deadline = time.perf_counter() + (self.default_timeout if timeout is None else timeout)
         self._send(msg)
+        return rid
+
+    def next_response(self, deadline: float) -> dict:
+        """The next response from the server (any id); answers server requests (ping) and
+        records notifications on the way. Sets ``last_response_bytes``."""
         while True:
             line = self._read_line(deadline)
             if not line.strip():
@@ -307,9 +311,17 @@ class McpStdioClient:
             if "method" in resp:
                 self.notifications.append(resp)
                 continue
+            self.last_response_bytes = len(line)
+            return resp
+
+    def request(self, method: str, params: dict | None = None, timeout: float | None = None) -> dict:
+        """Send a request; return its ``result``. Raises McpError on a JSON-RPC error."""
+        deadline = time.perf_counter() + (self.default_timeout if timeout is None else timeout)
+        rid = self.send_request(method, params)
+        while True:
+            resp = self.next_response(deadline)
             if resp.get("id") != rid:
                 continue
-            self.last_response_bytes = len(line)
             if "error" in resp:
                 raise McpError(f"{method}: {resp['error']}")
             return resp.get("result", {})

@@ -26,7 +26,7 @@ if [[ -z "${FAKE_OKTA_URL:-}" ]]; then
   echo "[bench] building crates/fake-okta" >&2
   (cd "$ROOT" && cargo build -q -p fake-okta --release) || { echo "[bench] crates/fake-okta does not build; set FAKE_OKTA_URL to a running fake" >&2; exit 3; }
   : > "$WORK/fake-okta.out"
-  "$ROOT/target/release/fake-okta" --users "${FAKE_OKTA_USERS:-10000}" --port 0 > "$WORK/fake-okta.out" 2> "$WORK/fake-okta.err" &
+  "$ROOT/target/release/fake-okta" --users "${FAKE_OKTA_USERS:-10000}" --port 0 --rate-limit 100000000 < /dev/null > "$WORK/fake-okta.out" 2> "$WORK/fake-okta.err" &
   FAKE_PID=$!
   for _ in $(seq 1 600); do
     FAKE_OKTA_URL="$(head -n1 "$WORK/fake-okta.out" 2>/dev/null | tr -d '\r')"
@@ -42,5 +42,5 @@ bash "$HERE/stop-tls-front.sh" >/dev/null 2>&1 || true
 ORG="$(bash "$HERE/start-tls-front.sh" "$FAKE_OKTA_URL")"
 echo "[bench] tls front: $ORG" >&2
 
-# Bounded: 20 cold starts of ~6-8 s each plus a few cached ones; hard stop after 15 minutes.
-timeout -k 10 900 python3 "$HERE/bench.py" --org "$ORG" "$@"
+# Bounded: 20 cold starts of ~6-8 s each, 1,000 calls twice, paging; hard stop after 30 minutes.
+timeout -k 10 1800 python3 "$HERE/bench.py" --org "$ORG" "$@"

@@ -23,6 +23,27 @@ mkdir -p "$DIR/tmp"
 PORT="${TLS_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
 UPHOSTPORT="${UP#http://}"
 
+# The token endpoint answers from the front with a JWT-shaped access token (exp in 24 h; the
+# signature is not checked by anyone). Okta's server treats a non-JWT token, like the fake's opaque
+# one, as expired and would fetch a new token before every tool call; a real Okta org issues JWT
+# access tokens, so this keeps its per-call numbers realistic. The fake runs without --token and
+# accepts any Bearer token. TOKEN_FROM_FAKE=1 passes the token request through to the fake instead.
+TOKEN="$(python3 - <<'PY'
+import base64, json, time
+b = lambda o: base64.urlsafe_b64encode(json.dumps(o, separators=(",", ":")).encode()).rstrip(b"=").decode()
+now = int(time.time())
+print(".".join([b({"alg": "RS256", "kid": "bench", "typ": "JWT"}),
+                b({"iss": "bench", "sub": "0oabenchclient0000001", "iat": now, "exp": now + 86400, "cid": "bench"}),
+                base64.urlsafe_b64encode(b"not-a-signature").rstrip(b"=").decode()]))
+PY
+)"
+printf '%s\n' "$TOKEN" > "$DIR/token"
+if [[ "${TOKEN_FROM_FAKE:-0}" == 1 ]]; then
+  TOKEN_LOCATION=""
+else
+  TOKEN_LOCATION="location = /oauth2/v1/token { default_type application/json; return 200 '{\"token_type\":\"Bearer\",\"expires_in\":86400,\"access_token\":\"$TOKEN\"}'; }"
+fi
+
 cat > "$DIR/nginx.conf" <<CONF
 daemon on;
 worker_processes 1;
@@ -45,6 +66,7 @@ http {
     ssl_certificate $TLS/server.pem;
     ssl_certificate_key $TLS/server.key;
     ssl_protocols TLSv1.2 TLSv1.3;
+    $TOKEN_LOCATION
     location / {
       proxy_pass http://fake_okta;
       proxy_http_version 1.1;
