@@ -6,7 +6,8 @@
 //! The hand-written runtime adds configuration ([`config`]), credentials
 //! ([`auth`]), the HTTP layer under every call ([`okta_http`]), scope gating
 //! ([`scopes`]), the tool-call pipeline ([`call`]) and the MCP transport
-//! ([`server`]).
+//! ([`server`]) over a line transport that answers bad input
+//! ([`jsonrpc_stdio`]).
 
 pub mod auth;
 pub mod call;
@@ -14,6 +15,7 @@ pub mod composite;
 pub mod config;
 pub mod dispatch;
 pub mod docs;
+pub mod jsonrpc_stdio;
 pub mod okta_client;
 pub mod okta_error;
 pub mod okta_http;

@@ -242,7 +242,7 @@ async fn serve(config: Config) -> std::process::ExitCode {
         });
     }
     let server = OktaMcpServer::new(runtime.clone());
-    let service = match server.serve(rmcp::transport::stdio()).await {
+    let service = match server.serve(okta_mcp::jsonrpc_stdio::stdio()).await {
         Ok(s) => s,
         Err(e) => {
             tracing::error!("MCP handshake failed: {e}");
