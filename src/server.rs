@@ -42,18 +42,27 @@ impl OktaMcpServer {
     }
 }
 
-/// The MCP tool for a table entry.
+/// The MCP tool for a table entry, as `tools/list` carries it: the listed
+/// (abridged) schema, and the annotations that say something: `readOnlyHint`
+/// on reads; on writes `destructiveHint` always (clients that treat a missing
+/// hint as "safe" still warn) and `idempotentHint` when true. The MCP
+/// defaults (not idempotent, open world) are left out, since every byte here
+/// is paid for on every turn of the model.
 pub fn mcp_tool(t: &ToolSpec) -> Tool {
-    let schema = Arc::new(t.schema().clone());
-    Tool::new(t.name, t.description, schema)
-        .with_title(t.title)
-        .with_annotations(
-            ToolAnnotations::with_title(t.title)
-                .read_only(t.read_only)
-                .destructive(t.destructive)
-                .idempotent(t.idempotent)
-                .open_world(t.open_world),
+    let schema = Arc::new(t.listed_schema().clone());
+    let mut annotations = if t.read_only {
+        ToolAnnotations::from_raw(None, Some(true), None, None, None)
+    } else {
+        ToolAnnotations::from_raw(
+            None,
+            None,
+            Some(t.destructive),
+            t.idempotent.then_some(true),
+            None,
         )
+    };
+    annotations.open_world_hint = (!t.open_world).then_some(false);
+    Tool::new(t.name, t.description, schema).with_annotations(annotations)
 }
 
 /// The MCP result for a tool result.
@@ -108,6 +117,7 @@ impl ServerHandler for OktaMcpServer {
             .with_instructions(
                 "Tools administer an Okta org. Lists return one page and next_cursor (pass it back as `after`). \
                  Use search_okta_operations / describe_okta_operation / call_okta_operation for operations not listed. \
+                 Listed schemas are abridged (body depth, descriptions); describe_okta_operation gives any tool's full schema. \
                  Destructive tools need the person's confirmation. get_scope_status explains missing scopes.",
             )
     }

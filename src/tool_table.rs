@@ -15,8 +15,13 @@ pub struct ToolSpec {
     pub description: &'static str,
     /// One line, for search results.
     pub summary: &'static str,
-    /// The JSON Schema of the arguments, as JSON text.
+    /// The full JSON Schema of the arguments, as JSON text: what calls are
+    /// validated against and what `describe_okta_operation` shows.
     pub input_schema: &'static str,
+    /// The abridged schema `tools/list` carries, as JSON text.
+    pub listed_schema: &'static str,
+    /// The operation's longer explanation, shown by `describe_okta_operation`.
+    pub details: &'static str,
     /// Empty for tools that call no single operation.
     pub operation_id: &'static str,
     pub method: &'static str,
@@ -41,12 +46,26 @@ pub struct ToolSpec {
 include!(concat!(env!("OUT_DIR"), "/tool_table.rs"));
 
 impl ToolSpec {
-    /// The parsed input schema (parsed once per tool, on first use).
+    /// The parsed full input schema (parsed once per tool, on first use).
     pub fn schema(&self) -> &'static Map<String, Value> {
         static PARSED: OnceLock<Vec<OnceLock<Map<String, Value>>>> = OnceLock::new();
-        let cells = PARSED.get_or_init(|| TOOLS.iter().map(|_| OnceLock::new()).collect());
+        self.parsed_once(&PARSED, self.input_schema)
+    }
+
+    /// The parsed listed schema (parsed once per tool, on first use).
+    pub fn listed_schema(&self) -> &'static Map<String, Value> {
+        static PARSED: OnceLock<Vec<OnceLock<Map<String, Value>>>> = OnceLock::new();
+        self.parsed_once(&PARSED, self.listed_schema)
+    }
+
+    fn parsed_once(
+        &self,
+        cells: &'static OnceLock<Vec<OnceLock<Map<String, Value>>>>,
+        text: &'static str,
+    ) -> &'static Map<String, Value> {
+        let cells = cells.get_or_init(|| TOOLS.iter().map(|_| OnceLock::new()).collect());
         let index = name_index().get(self.name).copied().unwrap_or(0);
-        cells[index].get_or_init(|| match serde_json::from_str(self.input_schema) {
+        cells[index].get_or_init(|| match serde_json::from_str(text) {
             Ok(Value::Object(m)) => m,
             _ => Map::new(),
         })

@@ -18,6 +18,17 @@ use support::*;
 
 const SUFFIX: &str = ".snap.json";
 
+/// `tools/list` bytes of Okta's own server (okta-mcp-server 1.1.7, all
+/// scopes, 113 tools), measured by benches/okta-python.
+const OKTA_SERVER_LIST_BYTES: usize = 148_575;
+
+/// The default set is Okta's 113 names plus these three.
+const GATEWAY_TOOLS: [&str; 3] = [
+    "search_okta_operations",
+    "describe_okta_operation",
+    "call_okta_operation",
+];
+
 fn snap_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/toolsnaps")
 }
@@ -38,7 +49,20 @@ fn sorted(value: Value) -> Value {
 
 /// The snapshot text of a tool as MCP clients see it.
 fn snapshot(tool: &rmcp::model::Tool) -> String {
-    let value = sorted(serde_json::to_value(tool).expect("tool serialises"));
+    pretty(serde_json::to_value(tool).expect("tool serialises"))
+}
+
+/// The snapshot file of a table entry: the tool as listed, plus the full
+/// schema its arguments are validated against (`fullInputSchema`), so a
+/// change to either shows in review.
+fn snapshot_file(spec: &okta_mcp::tool_table::ToolSpec) -> String {
+    let mut value = serde_json::to_value(mcp_tool(spec)).expect("tool serialises");
+    value["fullInputSchema"] = Value::Object(spec.schema().clone());
+    pretty(value)
+}
+
+fn pretty(value: Value) -> String {
+    let value = sorted(value);
     let mut text = serde_json::to_string_pretty(&value).expect("pretty JSON");
     text.push('\n');
     text
@@ -59,7 +83,7 @@ fn toolsnaps_match() {
     let mut problems = Vec::new();
     for spec in TOOLS {
         assert!(names.insert(spec.name), "duplicate tool name {}", spec.name);
-        let want = snapshot(&mcp_tool(spec));
+        let want = snapshot_file(spec);
         let path = dir.join(format!("{}{SUFFIX}", spec.name));
         let have = std::fs::read_to_string(&path).ok();
         if have.as_deref() == Some(want.as_str()) {
@@ -156,6 +180,26 @@ async fn tool_counts_and_list_sizes_with_all_scopes() {
         curated_bytes,
         all.len(),
         all_bytes
+    );
+    // The 113 tools of Okta's own server, as we list them: at most a third
+    // of what Okta's server lists for them (148,575 bytes measured with
+    // okta-mcp-server 1.1.7, see benches/), so an agent pays for a third of
+    // the context. A size budget, not a timing.
+    let okta_named: Vec<rmcp::model::Tool> = curated
+        .iter()
+        .filter(|t| !GATEWAY_TOOLS.contains(&t.name.as_ref()))
+        .cloned()
+        .collect();
+    let okta_named_bytes = list_size(&okta_named);
+    eprintln!(
+        "tools/list of Okta's {} tool names: {} bytes",
+        okta_named.len(),
+        okta_named_bytes
+    );
+    assert_eq!(okta_named.len(), 113);
+    assert!(
+        okta_named_bytes <= OKTA_SERVER_LIST_BYTES / 3,
+        "the 113 curated tools take {okta_named_bytes} bytes, more than a third of Okta's {OKTA_SERVER_LIST_BYTES}"
     );
     assert!(curated.len() < all.len());
     assert!(curated_bytes < all_bytes);

@@ -77,7 +77,7 @@ pub fn describe(rt: &Runtime, args: &Map<String, Value>) -> ToolResult {
     match allowed_operation(rt, name) {
         Err(r) => r,
         Ok(t) => ToolResult::ok(json!({
-            "name": t.name, "title": t.title, "description": t.description,
+            "name": t.name, "title": t.title, "description": t.description, "details": t.details,
             "method": t.method, "path": t.path, "scopes": t.scopes, "toolset": t.toolset,
             "annotations": {"readOnlyHint": t.read_only, "destructiveHint": t.destructive,
                             "idempotentHint": t.idempotent, "openWorldHint": t.open_world},

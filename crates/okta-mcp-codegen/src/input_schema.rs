@@ -56,23 +56,23 @@ pub fn input_schema(spec: &Value, op: &Operation, extras: Extras) -> Value {
     if extras.paged {
         properties.insert(
             "fetch_all".into(),
-            json!({"type": "boolean", "description": "Follow next_cursor through every page (capped by max_pages and the output size limit)."}),
+            json!({"type": "boolean", "description": "Read every page, up to max_pages."}),
         );
         properties.insert(
             "max_pages".into(),
-            json!({"type": "integer", "minimum": 1, "maximum": 1000, "description": "With fetch_all, the most pages to read (default 10)."}),
+            json!({"type": "integer", "minimum": 1, "maximum": 1000, "description": "Most pages fetch_all reads (default 10)."}),
         );
     }
     if extras.projectable {
         properties.insert(
             "fields".into(),
-            json!({"type": "string", "description": "Comma-separated fields to keep in each item, dotted for nested ones (e.g. id,status,profile.login)."}),
+            json!({"type": "string", "description": "Fields to keep, e.g. id,profile.login"}),
         );
     }
     if extras.confirm {
         properties.insert(
             "confirm".into(),
-            json!({"type": "boolean", "description": "Set true only after the person approved this exact action."}),
+            json!({"type": "boolean", "description": "Set once the person approved."}),
         );
     }
     let mut schema = json!({"type": "object", "properties": properties});

@@ -10,6 +10,7 @@ pub mod annotations;
 pub mod client_gen;
 pub mod client_spec;
 pub mod input_schema;
+pub mod listing;
 pub mod naming;
 pub mod operations;
 pub mod repair;

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::CodegenError;
 use crate::annotations::{self, Annotations};
 use crate::input_schema::{self, Extras, RESERVED_ARGS, short_description};
+use crate::listing::listed_schema;
 use crate::naming::{is_valid_tool_name, tool_name};
 use crate::operations::{Operation, ParamLocation};
 use crate::scope_map::{CuratedTool, ScopeMap};
@@ -21,7 +22,13 @@ pub struct ToolSpec {
     pub description: String,
     /// One line for `search_okta_operations`.
     pub summary: String,
+    /// The full schema: arguments are validated against it and
+    /// `describe_okta_operation` returns it.
     pub input_schema: Value,
+    /// The abridged schema `tools/list` carries (see [`crate::listing`]).
+    pub listed_schema: Value,
+    /// The operation's longer explanation, for `describe_okta_operation`.
+    pub details: String,
     /// Empty for tools that call no single operation (`get_scope_status`).
     pub operation_id: String,
     pub method: String,
@@ -58,6 +65,8 @@ fn handler_tool(
         description: description.into(),
         summary: short_description(description, 120),
         input_schema,
+        listed_schema: json!({}),
+        details: String::new(),
         operation_id: String::new(),
         method: String::new(),
         path: String::new(),
@@ -95,7 +104,7 @@ pub fn meta_tools() -> Vec<ToolSpec> {
         base(
             "search_okta_operations",
             "Search Okta operations",
-            "Find any Okta Management API operation your scopes allow, listed or not, by keywords over names, summaries, paths and toolsets. Returns name, one-line summary and required scope; then use describe_okta_operation and call_okta_operation.",
+            "Find any Okta API operation your scopes allow, listed or not, by keywords. Returns names, summaries and scopes for describe_okta_operation and call_okta_operation.",
             json!({"type": "object", "properties": {
                 "query": {"type": "string", "description": "Keywords, e.g. \"user factors reset\"."},
                 "toolset": {"type": "string", "description": "Only this toolset (users, groups, apps, policies, ...)."},
@@ -106,7 +115,7 @@ pub fn meta_tools() -> Vec<ToolSpec> {
         base(
             "describe_okta_operation",
             "Describe an Okta operation",
-            "The full input schema, scope and annotations of one operation found with search_okta_operations.",
+            "Full input schema, scope and notes of any operation or tool.",
             json!({"type": "object", "properties": {
                 "name": {"type": "string", "description": "Operation name from search_okta_operations."}
             }, "required": ["name"], "additionalProperties": false}),
@@ -115,7 +124,7 @@ pub fn meta_tools() -> Vec<ToolSpec> {
         base(
             "call_okta_operation",
             "Call an Okta operation",
-            "Run any operation your scopes allow by name, with arguments matching describe_okta_operation's schema. Same checks, confirmations and output limits as a listed tool.",
+            "Run any operation your scopes allow by name, with arguments per describe_okta_operation. Same checks and confirmations as a listed tool.",
             json!({"type": "object", "properties": {
                 "name": {"type": "string", "description": "Operation name from search_okta_operations."},
                 "arguments": {"type": "object", "description": "Arguments for that operation."}
@@ -135,19 +144,12 @@ fn usage_notes(op: &Operation) -> Vec<String> {
     };
     let mut notes = Vec::new();
     if has("after") {
-        notes.push("Returns one page and next_cursor; pass it back as `after`, or set fetch_all to read on.".to_owned());
+        notes.push(
+            "One page per call: pass next_cursor back as `after`, or set fetch_all.".to_owned(),
+        );
     }
     if has("search") {
         notes.push("search: SCIM-like expression on most properties, e.g. profile.lastName eq \"Smith\" and status eq \"ACTIVE\" (eq, sw, co, gt, ge, lt, le, pr, and, or).".to_owned());
-    }
-    if has("filter") {
-        notes.push(
-            "filter: a narrower expression on a few properties, e.g. status eq \"ACTIVE\"."
-                .to_owned(),
-        );
-    }
-    if has("q") {
-        notes.push("q: quick prefix match on names/emails; not for exact lookups.".to_owned());
     }
     if op.id == "listLogEvents" {
         notes.push(
@@ -165,11 +167,6 @@ fn describe(op: &Operation) -> String {
     } else {
         format!("{summary}.")
     };
-    let detail = short_description(&op.description, 300);
-    if !detail.is_empty() && !detail.eq_ignore_ascii_case(&text) {
-        text.push(' ');
-        text.push_str(&detail);
-    }
     for note in usage_notes(op) {
         text.push('\n');
         text.push_str(&note);
@@ -214,7 +211,8 @@ fn op_tool(
     let extras = Extras {
         paged,
         confirm,
-        projectable: annotations.read_only,
+        // Projection pays off on collections; a single object is capped anyway.
+        projectable: annotations.read_only && (paged || op.summary.starts_with("List")),
     };
     let mut schema = input_schema::input_schema(spec, op, extras);
     let fixed = c.fixed_json();
@@ -251,6 +249,8 @@ fn op_tool(
         title,
         description,
         input_schema: schema,
+        listed_schema: json!({}),
+        details: short_description(&op.description, 300),
         operation_id: op.id.clone(),
         method: op.method.clone(),
         path: op.path.clone(),
@@ -346,6 +346,9 @@ pub fn build_tool_table(
         }
         tools.push(op_tool(spec, op, tool_name(&op.id), None)?);
     }
+    for t in &mut tools {
+        t.listed_schema = listed_schema(&t.input_schema);
+    }
     let mut seen = HashSet::new();
     for t in &tools {
         if !is_valid_tool_name(&t.name) {
@@ -377,12 +380,14 @@ pub fn emit_tool_table(tools: &[ToolSpec]) -> String {
     for t in tools {
         let scopes: Vec<String> = t.scopes.iter().map(|s| lit(s)).collect();
         out.push_str(&format!(
-            "    ToolSpec {{ name: {}, title: {}, description: {}, summary: {}, input_schema: {}, operation_id: {}, method: {}, path: {}, scopes: &[{}], toolset: {}, curated: {}, read_only: {}, destructive: {}, idempotent: {}, open_world: {}, confirm: {}, paged: {}, handler: {}, fixed_args: {}, body_media_type: {}, native_fields: {} }},\n",
+            "    ToolSpec {{ name: {}, title: {}, description: {}, summary: {}, input_schema: {}, listed_schema: {}, details: {}, operation_id: {}, method: {}, path: {}, scopes: &[{}], toolset: {}, curated: {}, read_only: {}, destructive: {}, idempotent: {}, open_world: {}, confirm: {}, paged: {}, handler: {}, fixed_args: {}, body_media_type: {}, native_fields: {} }},\n",
             lit(&t.name),
             lit(&t.title),
             lit(&t.description),
             lit(&t.summary),
             lit(&serde_json::to_string(&t.input_schema).expect("json")),
+            lit(&serde_json::to_string(&t.listed_schema).expect("json")),
+            lit(&t.details),
             lit(&t.operation_id),
             lit(&t.method),
             lit(&t.path),
