@@ -233,12 +233,20 @@ impl Runtime {
             };
             match answer {
                 Confirmation::Accepted => {}
-                Confirmation::Declined | Confirmation::Cancelled => {
+                Confirmation::Declined => {
                     return ToolResult::error(
                         format!(
                             "Not done: the person declined \"{action}\". Nothing was sent to Okta."
                         ),
                         json!({"confirmed": false}),
+                    );
+                }
+                Confirmation::Cancelled => {
+                    return ToolResult::error(
+                        format!(
+                            "Not done: the confirmation of \"{action}\" was cancelled or could not be shown. Nothing was sent to Okta; ask the person, then call again."
+                        ),
+                        json!({"confirmed": false, "cancelled": true}),
                     );
                 }
                 Confirmation::Unsupported => {

@@ -415,12 +415,18 @@ async fn elicitation_accepted_deletes_declined_does_not() {
     // Declined, and cancelled: nothing sent, even when the model wrote
     // `confirm: true` itself.
     for action in [ElicitationAction::Decline, ElicitationAction::Cancel] {
-        let s = group_admin(&fake, action, false).await;
+        let s = group_admin(&fake, action.clone(), false).await;
         let r = s
             .call("delete_group", json!({"groupId": id(1), "confirm": true}))
             .await;
         assert!(is_error(&r), "{}", text(&r));
         assert!(text(&r).contains("Nothing was sent"), "{}", text(&r));
+        let said = if action == ElicitationAction::Decline {
+            "declined"
+        } else {
+            "cancelled"
+        };
+        assert!(text(&r).contains(said), "{}", text(&r));
         let r = s
             .call(
                 "call_okta_operation",
