@@ -316,11 +316,19 @@ fn parse_numbers(raw: &mut Settings, problems: &mut Vec<String>) {
     );
 }
 
-/// An org URL must be https, except http on a loopback host (tests).
+/// An org URL must be https, except http on a loopback host (tests), and
+/// carry no user name or password. Messages show the text with any
+/// `user:password@` part masked: it may hold a credential.
 pub fn check_org_url(text: &str) -> Result<Url, String> {
+    let shown = mask_userinfo(text);
     let url = Url::parse(text).map_err(|e| {
-        format!("OKTA_ORG_URL `{text}` is not a URL ({e}); use e.g. https://example.okta.com")
+        format!("OKTA_ORG_URL `{shown}` is not a URL ({e}); use e.g. https://example.okta.com")
     })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "OKTA_ORG_URL `{shown}` contains a user name or password; give only the org, e.g. https://example.okta.com, and the credential in its own variable"
+        ));
+    }
     let loopback = matches!(
         url.host_str(),
         Some("127.0.0.1" | "localhost" | "[::1]" | "::1")
@@ -330,15 +338,31 @@ pub fn check_org_url(text: &str) -> Result<Url, String> {
         "http" if loopback => {}
         "http" => {
             return Err(format!(
-                "OKTA_ORG_URL `{text}` uses http: Okta needs https (http is allowed only for loopback test servers)"
+                "OKTA_ORG_URL `{shown}` uses http: Okta needs https (http is allowed only for loopback test servers)"
             ));
         }
-        s => return Err(format!("OKTA_ORG_URL `{text}` has scheme `{s}`; use https")),
+        s => {
+            return Err(format!(
+                "OKTA_ORG_URL `{shown}` has scheme `{s}`; use https"
+            ));
+        }
     }
     if url.host_str().is_none() {
-        return Err(format!("OKTA_ORG_URL `{text}` has no host"));
+        return Err(format!("OKTA_ORG_URL `{shown}` has no host"));
     }
     Ok(url)
+}
+
+/// `scheme://user:secret@host/...` as `scheme://***@host/...`.
+fn mask_userinfo(text: &str) -> String {
+    if let Some(i) = text.find("://") {
+        let rest = &text[i + 3..];
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        if let Some(at) = rest[..authority_end].rfind('@') {
+            return format!("{}://***@{}", &text[..i], &rest[at + 1..]);
+        }
+    }
+    text.to_owned()
 }
 
 #[cfg(test)]
@@ -382,5 +406,14 @@ mod tests {
         );
         assert!(check_org_url("example.okta.com").is_err());
         assert!(check_org_url("ftp://example.okta.com").is_err());
+        for with_secret in [
+            "https://tok3n-s3cret@example.okta.com",
+            "https://user:tok3n-s3cret@example.okta.com/x",
+            "http://tok3n-s3cret@example.okta.com",
+            "https://tok3n-s3cret@exa mple.okta.com",
+        ] {
+            let e = check_org_url(with_secret).unwrap_err();
+            assert!(!e.contains("tok3n-s3cret"), "{e}");
+        }
     }
 }
