@@ -59,8 +59,14 @@ fn device_flow(config: &Config) -> Result<DeviceFlow, String> {
         .org_url
         .as_ref()
         .ok_or("OKTA_ORG_URL is not set or invalid")?;
-    DeviceFlow::new(org, client_id, &scope_text(config), config.raw.no_browser)
-        .map_err(|e| e.to_string())
+    DeviceFlow::new(
+        org,
+        client_id,
+        &scope_text(config),
+        config.raw.no_browser,
+        DpopMode::parse(&config.raw.dpop),
+    )
+    .map_err(|e| e.to_string())
 }
 
 async fn auth_command(config: Config, command: Command) -> std::process::ExitCode {
@@ -172,8 +178,14 @@ fn authorizer_result(config: &Config) -> Result<Arc<dyn Authorizer>, AuthError> 
     } else if let Some(t) = set(&s.access_token) {
         StaticToken::access_token(&t).map(|a| Arc::new(a) as Arc<dyn Authorizer>)
     } else if let (Some(client_id), Some(org)) = (set(&s.client_id), config.org_url.as_ref()) {
-        DeviceFlow::new(org, &client_id, &scope_text(config), s.no_browser)
-            .map(|a| Arc::new(a) as Arc<dyn Authorizer>)
+        DeviceFlow::new(
+            org,
+            &client_id,
+            &scope_text(config),
+            s.no_browser,
+            DpopMode::parse(&s.dpop),
+        )
+        .map(|a| Arc::new(a) as Arc<dyn Authorizer>)
     } else {
         Err(AuthError::NotConfigured(
             "no Okta credentials: set OKTA_CLIENT_ID (device sign-in), OKTA_PRIVATE_KEY (+ OKTA_KEY_ID, OKTA_CLIENT_ID), OKTA_API_TOKEN (SSWS token) or OKTA_ACCESS_TOKEN".into(),

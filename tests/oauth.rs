@@ -89,7 +89,7 @@ fn to_pkcs8(dir: &Path, pem: &str) -> String {
 struct OAuthServer {
     child: tokio::process::Child,
     url: String,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl OAuthServer {
@@ -97,11 +97,12 @@ impl OAuthServer {
         let dir = tempfile::tempdir().unwrap();
         let cfg = dir.path().join("config.json");
         std::fs::write(&cfg, serde_json::to_vec(&config).unwrap()).unwrap();
+        let log = std::fs::File::create(dir.path().join("node.log")).unwrap();
         let mut child = tokio::process::Command::new("node")
             .arg(oauth_dir().join("server.mjs"))
             .arg(&cfg)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::from(log))
             .kill_on_drop(true)
             .spawn()
             .expect("node starts");
@@ -111,11 +112,37 @@ impl OAuthServer {
             .expect("oidc-provider ready within 30 s")
             .unwrap()
             .expect("oidc-provider prints its port");
+        // Keep reading: oidc-provider prints notices on stdout, and a closed
+        // pipe would kill it (EPIPE) in the middle of a test.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Self {
             child,
             url: format!("http://127.0.0.1:{}", port.trim()),
-            _dir: dir,
+            dir,
         }
+    }
+
+    /// What node printed on stderr, for failure messages.
+    fn log(&mut self) -> String {
+        let alive = matches!(self.child.try_wait(), Ok(None));
+        let log = std::fs::read_to_string(self.dir.path().join("node.log")).unwrap_or_default();
+        format!("oidc-provider alive: {alive}\n{log}")
+    }
+
+    /// Every token request so far: `grant`, `status`, `error`, `dpop`.
+    async fn token_requests(&self) -> Vec<Value> {
+        let stats: Value = reqwest::get(format!("{}/test/stats", self.url))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        stats["token"].as_array().cloned().unwrap_or_default()
+    }
+
+    async fn hook(&self, path: &str) {
+        let r = reqwest::get(format!("{}{path}", self.url)).await.unwrap();
+        assert!(r.status().is_success(), "{path}: {}", r.status());
     }
 }
 
@@ -123,6 +150,16 @@ impl Drop for OAuthServer {
     fn drop(&mut self) {
         let _ = self.child.start_kill();
     }
+}
+
+/// Token requests that failed, apart from the device flow's normal
+/// `authorization_pending` answers.
+fn failed(requests: &[Value]) -> Vec<Value> {
+    requests
+        .iter()
+        .filter(|r| r["status"].as_u64() != Some(200) && r["error"] != "authorization_pending")
+        .cloned()
+        .collect()
 }
 
 #[derive(Clone, Default)]
@@ -143,21 +180,36 @@ struct Mcp {
     dir: tempfile::TempDir,
 }
 
-/// Starts `okta-mcp` with OAuth settings only (no API token), trace logs.
-async fn start_mcp(env: &[(&str, &str)]) -> Mcp {
-    let dir = tempfile::tempdir().unwrap();
-    let stderr_path = dir.path().join("stderr.log");
-    let stderr = std::fs::File::create(&stderr_path).unwrap();
+/// A home directory for `okta-mcp` runs (token cache, DPoP memory),
+/// shared by runs that should see each other's state.
+fn home() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn base_command(home: &Path, env: &[(&str, &str)]) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_okta-mcp"));
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", dir.path())
-        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env("HOME", home)
+        .env("XDG_STATE_HOME", home.join("state"))
         .env("OKTA_NO_BROWSER", "1")
         .env("RUST_LOG", "trace");
     for (k, v) in env {
         cmd.env(k, v);
     }
+    cmd
+}
+
+/// Starts `okta-mcp` with OAuth settings only (no API token), trace logs.
+async fn start_mcp(env: &[(&str, &str)]) -> Mcp {
+    let dir = home();
+    start_mcp_in(dir, env).await
+}
+
+async fn start_mcp_in(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Mcp {
+    let stderr_path = dir.path().join(format!("stderr-{}.log", support_counter()));
+    let stderr = std::fs::File::create(&stderr_path).unwrap();
+    let cmd = base_command(dir.path(), env);
     let handler = Client::default();
     let list_changed = handler.list_changed.clone();
     let (transport, _) = TokioChildProcess::builder(cmd)
@@ -174,6 +226,11 @@ async fn start_mcp(env: &[(&str, &str)]) -> Mcp {
         stderr_path,
         dir,
     }
+}
+
+fn support_counter() -> usize {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    N.fetch_add(1, Ordering::SeqCst)
 }
 
 impl Mcp {
@@ -199,10 +256,14 @@ impl Mcp {
     }
 
     async fn stop(self) -> String {
+        self.stop_keep_home().await.0
+    }
+
+    /// Stops the server; returns its stderr and its home for a later run.
+    async fn stop_keep_home(self) -> (String, tempfile::TempDir) {
         let _ = tokio::time::timeout(Duration::from_secs(10), self.client.cancel()).await;
         let s = std::fs::read_to_string(&self.stderr_path).unwrap_or_default();
-        drop(self.dir);
-        s
+        (s, self.dir)
     }
 }
 
@@ -413,30 +474,33 @@ fn user_code(r: &rmcp::model::CallToolResult) -> String {
         .to_owned()
 }
 
-async fn device_action(oauth: &OAuthServer, code: &str, action: &str) {
-    let url = format!("{}/test/device?user_code={code}&action={action}", oauth.url);
-    let r = reqwest::get(url).await.unwrap();
-    assert!(r.status().is_success(), "device hook: {}", r.status());
+fn is_sign_in(r: &rmcp::model::CallToolResult) -> bool {
+    r.structured_content
+        .as_ref()
+        .is_some_and(|s| s.get("sign_in").is_some())
 }
 
-/// Calls `list_users` until it is not a sign-in/pending result (20 s).
+async fn device_action(oauth: &OAuthServer, code: &str, action: &str) {
+    oauth
+        .hook(&format!("/test/device?user_code={code}&action={action}"))
+        .await;
+}
+
+/// Calls `list_users` until it is not a sign-in/pending result (25 s).
 async fn call_until_signed_in(mcp: &Mcp) -> rmcp::model::CallToolResult {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(25);
     loop {
         let r = mcp.call("list_users", json!({"limit": 1})).await;
-        let pending = r
-            .structured_content
-            .as_ref()
-            .is_some_and(|s| s.get("sign_in").is_some());
-        if !pending || tokio::time::Instant::now() > deadline {
+        if !is_sign_in(&r) || tokio::time::Instant::now() > deadline {
             return r;
         }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }
 
-async fn device_setup(extra: Value) -> (fake_okta::FakeOkta, OAuthServer, Mcp) {
-    let fake = fake().await;
+/// oidc-provider with the public device-flow client `native` (settings from
+/// `extra` override the defaults: 1 s polling, 30 s access tokens).
+async fn device_server(fake: &fake_okta::FakeOkta, extra: Value) -> OAuthServer {
     let mut cfg = json!({
         "scopes": ["okta.users.read", "okta.groups.read"],
         "api_upstream": fake.base_url(),
@@ -447,39 +511,75 @@ async fn device_setup(extra: Value) -> (fake_okta::FakeOkta, OAuthServer, Mcp) {
     for (k, v) in extra.as_object().unwrap() {
         cfg[k] = v.clone();
     }
-    let oauth = OAuthServer::start(cfg).await;
-    let mcp = start_mcp(&[
-        ("OKTA_ORG_URL", &oauth.url),
-        ("OKTA_CLIENT_ID", "native"),
-        ("OKTA_SCOPES", "okta.users.read"),
-    ])
-    .await;
+    OAuthServer::start(cfg).await
+}
+
+fn device_env(oauth: &OAuthServer) -> Vec<(&'static str, String)> {
+    vec![
+        ("OKTA_ORG_URL", oauth.url.clone()),
+        ("OKTA_CLIENT_ID", "native".into()),
+        ("OKTA_SCOPES", "okta.users.read".into()),
+    ]
+}
+
+fn env_refs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
+    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+async fn device_setup(extra: Value) -> (fake_okta::FakeOkta, OAuthServer, Mcp) {
+    let fake = fake().await;
+    let oauth = device_server(&fake, extra).await;
+    let env = device_env(&oauth);
+    let mcp = start_mcp(&env_refs(&env)).await;
     (fake, oauth, mcp)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "WIP: after approval the binary's polls fail with a reqwest send error (server answers curl fine); under investigation"]
-async fn device_flow_approve_refresh_and_cache() {
-    if prerequisites_missing() {
-        return;
-    }
-    let (fake, oauth, mcp) = device_setup(json!({})).await;
-    assert!(mcp.tool_names().await.contains(&"list_users".to_owned()));
+/// The token cache files in a home.
+fn cache_files(home: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(home.join("state/okta-mcp"))
+        .map(|d| {
+            d.map(|e| e.unwrap().path())
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("tokens-"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Signs in through the MCP server: first call shows a code, the person
+/// approves, a later call succeeds. Returns the code.
+async fn sign_in(oauth: &mut OAuthServer, mcp: &Mcp) -> String {
     let r = mcp.call("list_users", json!({"limit": 1})).await;
     assert!(is_error(&r));
     let code = user_code(&r);
     assert!(text(&r).contains(&code), "{}", text(&r));
-    device_action(&oauth, &code, "approve").await;
-    let r = call_until_signed_in(&mcp).await;
-    let log = std::fs::read_to_string(&mcp.stderr_path).unwrap_or_default();
-    let tail: String = log
-        .lines()
-        .filter(|l| l.contains("okta_mcp"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    assert!(!is_error(&r), "{}\n{tail}", text(&r));
+    device_action(oauth, &code, "approve").await;
+    let r = call_until_signed_in(mcp).await;
+    if is_error(&r) {
+        let log = std::fs::read_to_string(&mcp.stderr_path).unwrap_or_default();
+        panic!("{}\n{log}\n{}", text(&r), oauth.log());
+    }
+    code
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_flow_approve_refresh_and_cache() {
+    if prerequisites_missing() {
+        return;
+    }
+    let (fake, mut oauth, mcp) = device_setup(json!({})).await;
+    assert!(mcp.tool_names().await.contains(&"list_users".to_owned()));
+    let code = sign_in(&mut oauth, &mcp).await;
     // The token lives 30 s, inside the 60 s renewal margin: the next call
-    // refreshes it.
+    // refreshes it first.
     let r = mcp.call("list_users", json!({"limit": 1})).await;
     assert!(!is_error(&r), "{}", text(&r));
     let tokens: std::collections::BTreeSet<String> = fake
@@ -487,28 +587,66 @@ async fn device_flow_approve_refresh_and_cache() {
         .iter()
         .filter_map(|r| r.header("authorization").map(str::to_owned))
         .collect();
-    assert_eq!(tokens.len(), 2, "a refreshed token was used");
-    let state = mcp.dir.path().join("state/okta-mcp");
-    let files: Vec<_> = std::fs::read_dir(&state)
-        .expect("cache dir")
-        .map(|e| e.unwrap().path())
+    assert!(tokens.len() >= 2, "a refreshed token was used: {tokens:?}");
+    let requests = oauth.token_requests().await;
+    let refreshes: Vec<_> = requests
+        .iter()
+        .filter(|r| r["grant"] == "refresh_token")
         .collect();
+    assert!(!refreshes.is_empty(), "{requests:?}");
+    // OKTA_DPOP=auto sends proofs, and this server wants a nonce in them.
+    let failures: Vec<_> = failed(&requests)
+        .into_iter()
+        .filter(|r| r["error"] != "use_dpop_nonce")
+        .collect();
+    assert!(failures.is_empty(), "{requests:?}");
+    let files = cache_files(mcp.dir.path());
     assert_eq!(files.len(), 1, "{files:?}");
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&files[0]).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(mode(&files[0]), 0o600);
+        assert_eq!(mode(files[0].parent().unwrap()), 0o700);
     }
-    let stderr = mcp.stop().await;
-    assert!(stderr.contains(&code), "the code is shown on stderr");
-    assert_no_secrets(&stderr, &fake, &[]);
     let cached = std::fs::read_to_string(&files[0]).unwrap();
     let cached: Value = serde_json::from_str(&cached).unwrap();
     let rt = cached["refresh_token"]
         .as_str()
         .expect("refresh token cached");
+    let stderr = mcp.stop().await;
+    assert!(stderr.contains(&code), "the code is shown on stderr");
+    assert_no_secrets(&stderr, &fake, &[]);
     assert!(!stderr.contains(rt), "refresh token leaked into stderr");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_flow_refresh_failure_falls_back_to_sign_in_once() {
+    if prerequisites_missing() {
+        return;
+    }
+    let (_fake, mut oauth, mcp) = device_setup(json!({})).await;
+    let first = sign_in(&mut oauth, &mcp).await;
+    oauth.hook("/test/fail-refresh").await;
+    // The 30 s token is inside the renewal margin: the refresh fails and a
+    // new sign-in starts instead.
+    let r = mcp.call("list_users", json!({"limit": 1})).await;
+    let second = user_code(&r);
+    assert_ne!(second, first);
+    let r = mcp.call("list_users", json!({"limit": 1})).await;
+    assert_eq!(user_code(&r), second, "the same sign-in is still pending");
+    let requests = oauth.token_requests().await;
+    let failed_refreshes = requests
+        .iter()
+        .filter(|r| r["grant"] == "refresh_token" && r["status"] != 200)
+        .count();
+    assert_eq!(
+        failed_refreshes, 1,
+        "one failed refresh, no loop: {requests:?}"
+    );
+    assert!(
+        cache_files(mcp.dir.path()).is_empty(),
+        "the dead tokens were removed from the cache"
+    );
+    mcp.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -531,21 +669,312 @@ async fn device_flow_denied_then_new_sign_in() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "WIP: after approval the binary's polls fail with a reqwest send error (server answers curl fine); under investigation"]
+async fn device_flow_code_expiry_ends_the_attempt() {
+    if prerequisites_missing() {
+        return;
+    }
+    let (_fake, _oauth, mcp) = device_setup(json!({"device_ttl": 3})).await;
+    let r = mcp.call("list_users", json!({"limit": 1})).await;
+    let code = user_code(&r);
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let r = mcp.call("list_users", json!({"limit": 1})).await;
+    assert!(is_error(&r));
+    assert!(!is_sign_in(&r), "{}", text(&r));
+    assert!(text(&r).contains("expired"), "{}", text(&r));
+    let r = mcp.call("list_users", json!({"limit": 1})).await;
+    assert_ne!(user_code(&r), code, "a new attempt starts");
+    mcp.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn device_flow_slow_down_backs_off() {
     if prerequisites_missing() {
         return;
     }
-    let (_fake, oauth, mcp) = device_setup(json!({"slow_down": 1})).await;
-    let r = mcp.call("list_users", json!({"limit": 1})).await;
-    let code = user_code(&r);
+    let (_fake, mut oauth, mcp) = device_setup(json!({"slow_down": 1})).await;
     let started = std::time::Instant::now();
-    device_action(&oauth, &code, "approve").await;
-    let r = call_until_signed_in(&mcp).await;
-    assert!(!is_error(&r), "{}", text(&r));
+    sign_in(&mut oauth, &mcp).await;
+    // Polling every 1 s, the first poll is told to slow down: the next one
+    // waits 1 + 5 s.
     assert!(
-        started.elapsed() >= Duration::from_secs(5),
-        "slow_down adds 5 s to the interval"
+        started.elapsed() >= Duration::from_secs(6),
+        "slow_down adds 5 s to the interval ({:?})",
+        started.elapsed()
+    );
+    let requests = oauth.token_requests().await;
+    assert_eq!(requests[0]["error"], "slow_down", "{requests:?}");
+    assert_eq!(
+        requests
+            .iter()
+            .filter(
+                |r| r["grant"] == "urn:ietf:params:oauth:grant-type:device_code"
+                    && r["error"] != "use_dpop_nonce"
+            )
+            .count(),
+        1,
+        "one poll after the slow_down, not one per second: {requests:?}"
     );
     mcp.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_flow_with_dpop_and_nonce() {
+    if prerequisites_missing() {
+        return;
+    }
+    let fake = fake().await;
+    let mut oauth = device_server(
+        &fake,
+        json!({"clients": [{"client_id": "native", "dpop_required": true}]}),
+    )
+    .await;
+    let env = device_env(&oauth);
+    let mcp = start_mcp(&env_refs(&env)).await;
+    sign_in(&mut oauth, &mcp).await;
+    let r = mcp.call("list_users", json!({"limit": 1})).await;
+    assert!(!is_error(&r), "{}", text(&r));
+    let api: Vec<_> = fake.requests();
+    assert!(!api.is_empty());
+    for r in &api {
+        let auth = r.header("authorization").unwrap_or("");
+        assert!(auth.starts_with("DPoP "), "{auth:.10}");
+        let proof = r.header("dpop").expect("a DPoP proof with every API call");
+        let claims = jwt_claims(proof);
+        assert!(claims["ath"].is_string(), "{claims}");
+        assert_eq!(claims["htm"], "GET");
+    }
+    let requests = oauth.token_requests().await;
+    let ok: Vec<_> = requests.iter().filter(|r| r["status"] == 200).collect();
+    assert!(ok.len() >= 2, "sign-in and a refresh: {requests:?}");
+    assert!(ok.iter().all(|r| r["dpop"] == true), "{requests:?}");
+    let cache = &cache_files(mcp.dir.path())[0];
+    let cached: Value = serde_json::from_str(&std::fs::read_to_string(cache).unwrap()).unwrap();
+    assert_eq!(cached["dpop"], true);
+    let stderr = mcp.stop().await;
+    assert_no_secrets(&stderr, &fake, &[]);
+}
+
+/// The claims of a JWT, unverified.
+fn jwt_claims(jwt: &str) -> Value {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON claims")
+}
+
+/// Runs an `okta-mcp` subcommand to the end (30 s at most).
+async fn cli(home: &Path, args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
+    let out = tokio::time::timeout(
+        Duration::from_secs(30),
+        base_command(home, env)
+            .args(args)
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .expect("the command ends within 30 s")
+    .expect("okta-mcp runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `okta-mcp login`: reads the code from its stderr, approves it, waits for
+/// it to exit. Returns (success, stderr).
+async fn cli_login(home: &Path, oauth: &OAuthServer, env: &[(&str, &str)]) -> (bool, String) {
+    let mut child = base_command(home, env)
+        .arg("login")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("okta-mcp login starts");
+    let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = String::new();
+    let run = async {
+        let mut approved = false;
+        while let Ok(Some(line)) = lines.next_line().await {
+            seen.push_str(&line);
+            seen.push('\n');
+            if !approved && let Some(code) = line.split("enter the code ").nth(1) {
+                let code = code.split(';').next().unwrap().trim().to_owned();
+                device_action(oauth, &code, "approve").await;
+                approved = true;
+            }
+        }
+        child.wait().await.unwrap().success()
+    };
+    let ok = tokio::time::timeout(Duration::from_secs(30), run)
+        .await
+        .expect("login ends within 30 s");
+    (ok, seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_login_whoami_logout() {
+    if prerequisites_missing() {
+        return;
+    }
+    let fake = fake().await;
+    let oauth = device_server(&fake, json!({"ttl": 3600})).await;
+    let home = home();
+    let env = device_env(&oauth);
+    let env = env_refs(&env);
+    let (ok, _, err) = cli(home.path(), &["whoami"], &env).await;
+    assert!(!ok, "not signed in yet: {err}");
+    assert!(err.contains("okta-mcp login"), "{err}");
+
+    let (ok, stderr) = cli_login(home.path(), &oauth, &env).await;
+    assert!(ok, "login succeeds: {stderr}");
+    let files = cache_files(home.path());
+    assert_eq!(files.len(), 1, "{files:?}");
+    #[cfg(unix)]
+    assert_eq!(mode(&files[0]), 0o600);
+    let cached: Value = serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    let access = cached["access_token"].as_str().unwrap().to_owned();
+    let refresh = cached["refresh_token"].as_str().unwrap().to_owned();
+    assert!(!stderr.contains(&access) && !stderr.contains(&refresh));
+
+    let (ok, out, err) = cli(home.path(), &["whoami"], &env).await;
+    assert!(ok, "{err}");
+    assert!(out.contains(&format!("org: {}", oauth.url)), "{out}");
+    assert!(out.contains("client: native"), "{out}");
+    assert!(out.contains("okta.users.read"), "{out}");
+    assert!(out.contains("expires in"), "{out}");
+    for secret in [&access, &refresh] {
+        assert!(!out.contains(secret.as_str()) && !err.contains(secret.as_str()));
+    }
+
+    // The server started later uses the cached sign-in: no code, first call
+    // works.
+    let mcp = start_mcp_in(home, &env).await;
+    let r = mcp.call("list_users", json!({"limit": 1})).await;
+    assert!(!is_error(&r), "{}", text(&r));
+    let (stderr, home) = mcp.stop_keep_home().await;
+    assert!(!stderr.contains("sign in to Okta"), "{stderr}");
+    assert_no_secrets(&stderr, &fake, &[]);
+
+    // Another scope set is another cache entry.
+    let mut other = env.clone();
+    other.retain(|(k, _)| *k != "OKTA_SCOPES");
+    other.push(("OKTA_SCOPES", "okta.users.read okta.groups.read"));
+    let (ok, _, _) = cli(home.path(), &["whoami"], &other).await;
+    assert!(!ok, "a different scope set is not signed in");
+    // ... but the order of the scopes does not matter.
+    let mut reordered = env.clone();
+    reordered.retain(|(k, _)| *k != "OKTA_SCOPES");
+    reordered.push(("OKTA_SCOPES", "  okta.users.read  "));
+    let (ok, _, _) = cli(home.path(), &["whoami"], &reordered).await;
+    assert!(ok, "same scope set, other spelling");
+    // Another client is another cache entry.
+    let mut client = env.clone();
+    client.retain(|(k, _)| *k != "OKTA_CLIENT_ID");
+    client.push(("OKTA_CLIENT_ID", "other"));
+    let (ok, _, _) = cli(home.path(), &["whoami"], &client).await;
+    assert!(!ok, "another client is not signed in");
+
+    let (ok, _, err) = cli(home.path(), &["logout"], &env).await;
+    assert!(ok, "{err}");
+    assert!(
+        cache_files(home.path()).is_empty(),
+        "logout removes the cache"
+    );
+    let (ok, _, _) = cli(home.path(), &["whoami"], &env).await;
+    assert!(!ok, "signed out");
+}
+
+/// Private key JWT client `svc` in front of a fake Okta; `extra` merges
+/// into the server config.
+async fn svc_server(fake: &fake_okta::FakeOkta, key: &str, extra: Value) -> OAuthServer {
+    let mut cfg = json!({
+        "scopes": ["okta.users.read", "okta.groups.read"],
+        "api_upstream": fake.base_url(),
+        "clients": [{"client_id": "svc", "keys": [{"kid": "k1", "pem": key}]}],
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        cfg[k] = v.clone();
+    }
+    OAuthServer::start(cfg).await
+}
+
+/// Two runs of the server with `OKTA_DPOP=auto` in the same home; returns
+/// the token requests of each run and what `auto` remembered.
+async fn two_auto_runs(oauth: &OAuthServer, key: &str) -> (Vec<Value>, Vec<Value>, Value) {
+    let env = [
+        ("OKTA_ORG_URL", oauth.url.as_str()),
+        ("OKTA_CLIENT_ID", "svc"),
+        ("OKTA_KEY_ID", "k1"),
+        ("OKTA_PRIVATE_KEY", key),
+        ("OKTA_SCOPES", "okta.users.read"),
+        ("OKTA_DPOP", "auto"),
+    ];
+    let mcp = start_mcp(&env).await;
+    let r = mcp.call("list_users", json!({"limit": 1})).await;
+    assert!(!is_error(&r), "{}", text(&r));
+    let (_, home) = mcp.stop_keep_home().await;
+    let first = oauth.token_requests().await;
+    let mcp = start_mcp_in(home, &env).await;
+    let r = mcp.call("list_users", json!({"limit": 1})).await;
+    assert!(!is_error(&r), "{}", text(&r));
+    let (stderr, home) = mcp.stop_keep_home().await;
+    assert!(!stderr.contains("eyJ"), "no JWT in stderr");
+    let all = oauth.token_requests().await;
+    let memory: Vec<PathBuf> = std::fs::read_dir(home.path().join("state/okta-mcp"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("dpop-")
+        })
+        .collect();
+    assert_eq!(memory.len(), 1, "{memory:?}");
+    #[cfg(unix)]
+    assert_eq!(mode(&memory[0]), 0o600);
+    let learned = serde_json::from_str(&std::fs::read_to_string(&memory[0]).unwrap()).unwrap();
+    (first.clone(), all[first.len()..].to_vec(), learned)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dpop_auto_remembers_a_refusal() {
+    if prerequisites_missing() {
+        return;
+    }
+    let fake = fake().await;
+    let key = ec_sec1();
+    let oauth = svc_server(&fake, &key, json!({"dpop_refused": true})).await;
+    let (first, second, learned) = two_auto_runs(&oauth, &key).await;
+    assert_eq!(failed(&first).len(), 1, "learned once: {first:?}");
+    assert_eq!(failed(&first)[0]["error"], "invalid_dpop_proof");
+    assert!(failed(&second).is_empty(), "second run: {second:?}");
+    assert!(second.iter().all(|r| r["dpop"] == false), "{second:?}");
+    assert_eq!(learned["dpop"], false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dpop_auto_remembers_dpop_and_nonce() {
+    if prerequisites_missing() {
+        return;
+    }
+    let fake = fake().await;
+    let key = ec_sec1();
+    let oauth = svc_server(
+        &fake,
+        &key,
+        json!({"clients": [{"client_id": "svc", "keys": [{"kid": "k1", "pem": key}], "dpop_required": true}]}),
+    )
+    .await;
+    let (first, second, learned) = two_auto_runs(&oauth, &key).await;
+    assert_eq!(failed(&first).len(), 1, "the nonce challenge: {first:?}");
+    assert_eq!(failed(&first)[0]["error"], "use_dpop_nonce");
+    assert!(failed(&second).is_empty(), "second run: {second:?}");
+    assert!(second.iter().all(|r| r["dpop"] == true), "{second:?}");
+    assert_eq!(learned["dpop"], true);
 }

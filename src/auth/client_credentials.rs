@@ -7,39 +7,21 @@
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures::future::BoxFuture;
-use reqwest::header::{AUTHORIZATION, HeaderValue, WWW_AUTHENTICATE};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use super::keys::{DpopKey, SigningKey, now_secs, random_id};
-use super::{AuthError, Authorizer, GrantedScopes};
+pub use super::dpop::DpopMode;
+use super::dpop::{Dpop, TokenRefusal, token_rejected};
+use super::keys::{SigningKey, now_secs, random_id};
+use super::{AuthError, Authorizer, GrantedScopes, token_http_client};
 
 /// Renew this long before the token expires.
 const SKEW: Duration = Duration::from_secs(60);
-
-/// `OKTA_DPOP`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DpopMode {
-    Auto,
-    Always,
-    Never,
-}
-
-impl DpopMode {
-    pub fn parse(s: &str) -> Self {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "always" => Self::Always,
-            "never" => Self::Never,
-            _ => Self::Auto,
-        }
-    }
-}
 
 /// An access token. Never printed.
 #[derive(Clone)]
@@ -57,14 +39,9 @@ pub struct ClientCredentials {
     key_id: String,
     scopes: String,
     key: SigningKey,
-    dpop_mode: DpopMode,
-    dpop_key: Option<DpopKey>,
-    /// In `auto`, set once the server refused proofs: send plain requests.
-    dpop_refused: AtomicBool,
+    dpop: Dpop,
     token: Mutex<Option<Token>>,
     fetch: tokio::sync::Mutex<()>,
-    as_nonce: Mutex<Option<String>>,
-    api_nonce: Mutex<Option<String>>,
     granted: watch::Sender<GrantedScopes>,
 }
 
@@ -80,29 +57,17 @@ impl ClientCredentials {
         let token_url = org
             .join("/oauth2/v1/token")
             .map_err(|_| AuthError::Config("OKTA_ORG_URL cannot carry a token path".into()))?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| AuthError::Transport(format!("cannot build the HTTP client: {e}")))?;
-        let dpop_key = match dpop_mode {
-            DpopMode::Never => None,
-            _ => Some(DpopKey::generate()?),
-        };
+        let dpop = Dpop::new(dpop_mode, None, org.as_str(), client_id)?;
         Ok(Self {
-            http,
+            http: token_http_client()?,
             token_url,
             client_id: client_id.to_owned(),
             key_id: key_id.to_owned(),
             scopes: scopes.to_owned(),
             key,
-            dpop_mode,
-            dpop_key,
-            dpop_refused: AtomicBool::new(false),
+            dpop,
             token: Mutex::new(None),
             fetch: tokio::sync::Mutex::new(()),
-            as_nonce: Mutex::new(None),
-            api_nonce: Mutex::new(None),
             granted: watch::channel(None).0,
         })
     }
@@ -122,10 +87,6 @@ impl ClientCredentials {
         jsonwebtoken::encode(&header, &claims, &self.key.key).map_err(|_| {
             AuthError::Config("cannot sign the client assertion: check OKTA_PRIVATE_KEY".into())
         })
-    }
-
-    fn use_dpop(&self) -> bool {
-        self.dpop_key.is_some() && !self.dpop_refused.load(Ordering::Relaxed)
     }
 
     /// The current token, fetching a new one when missing or near expiry.
@@ -159,10 +120,10 @@ impl ClientCredentials {
     }
 
     async fn fetch_token(&self) -> Result<Token, AuthError> {
-        let mut retried_nonce = false;
-        loop {
-            let dpop = self.use_dpop();
-            let form = [
+        // Fail early (and clearly) when the key cannot sign.
+        self.assertion()?;
+        let form = || -> Result<Vec<(&'static str, String)>, AuthError> {
+            Ok(vec![
                 ("grant_type", "client_credentials".to_owned()),
                 ("scope", self.scopes.clone()),
                 (
@@ -170,64 +131,29 @@ impl ClientCredentials {
                     "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned(),
                 ),
                 ("client_assertion", self.assertion()?),
-            ];
-            let mut req = self
-                .http
-                .post(self.token_url.clone())
-                .header("Accept", "application/json")
-                .form(&form);
-            if dpop && let Some(k) = &self.dpop_key {
-                let nonce = self.as_nonce.lock().ok().and_then(|n| n.clone());
-                let mut v = HeaderValue::from_str(&k.proof(
-                    "POST",
-                    &self.token_url,
-                    nonce.as_deref(),
-                    None,
-                )?)
-                .map_err(|_| AuthError::Config("bad DPoP proof".into()))?;
-                v.set_sensitive(true);
-                req = req.header("DPoP", v);
-            }
-            let resp = req.send().await.map_err(|e| {
-                AuthError::Transport(format!(
-                    "cannot reach Okta's token endpoint {}: {}",
-                    self.token_url,
-                    e.without_url()
-                ))
-            })?;
-            let status = resp.status();
-            if let Some(n) = resp
-                .headers()
-                .get("DPoP-Nonce")
-                .and_then(|v| v.to_str().ok())
-                && let Ok(mut slot) = self.as_nonce.lock()
-            {
-                *slot = Some(n.to_owned());
-            }
-            let body: Value = resp.json().await.unwrap_or(Value::Null);
-            if status.is_success() {
-                return self.parse_token(&body);
-            }
-            let error = body["error"].as_str().unwrap_or("").to_owned();
-            let desc = body["error_description"].as_str().unwrap_or("").to_owned();
-            tracing::debug!(status = status.as_u16(), %error, %desc, "token endpoint refused");
-            if error == "use_dpop_nonce" && dpop && !retried_nonce {
-                retried_nonce = true;
-                continue;
-            }
-            if dpop
-                && self.dpop_mode == DpopMode::Auto
-                && (error == "invalid_dpop_proof" || desc.to_ascii_lowercase().contains("dpop"))
-            {
-                tracing::info!("Okta refused DPoP for this client; continuing without it");
-                self.dpop_refused.store(true, Ordering::Relaxed);
-                continue;
-            }
-            return Err(self.token_error(status.as_u16(), &error, &desc));
+            ])
+        };
+        match self
+            .dpop
+            .token_request(&self.http, &self.token_url, &form)
+            .await
+        {
+            Ok(body) => self.parse_token(&body),
+            Err(r) => Err(self.token_error(&r)),
         }
     }
 
-    fn token_error(&self, status: u16, error: &str, desc: &str) -> AuthError {
+    fn token_error(&self, r: &TokenRefusal) -> AuthError {
+        let (status, error, desc) = (r.status, r.error.as_str(), r.description.as_str());
+        if error == "local" {
+            return AuthError::Config(desc.to_owned());
+        }
+        if error == "transport" {
+            return AuthError::Transport(format!(
+                "cannot reach Okta's token endpoint {}: {desc}",
+                self.token_url
+            ));
+        }
         let detail = if desc.is_empty() {
             format!("{error} (HTTP {status})")
         } else {
@@ -256,7 +182,7 @@ impl ClientCredentials {
             .to_owned();
         let token_type = body["token_type"].as_str().unwrap_or("Bearer");
         let dpop = token_type.eq_ignore_ascii_case("DPoP");
-        if self.dpop_mode == DpopMode::Always && !dpop {
+        if self.dpop.mode() == DpopMode::Always && !dpop {
             return Err(AuthError::Refused(
                 "OKTA_DPOP=always but Okta issued a Bearer token: enable DPoP on the app or set OKTA_DPOP=auto".into(),
             ));
@@ -298,47 +224,15 @@ impl Authorizer for ClientCredentials {
     ) -> BoxFuture<'a, Result<(), AuthError>> {
         Box::pin(async move {
             let t = self.token().await?;
-            let scheme = if t.dpop { "DPoP" } else { "Bearer" };
-            let mut v = HeaderValue::from_str(&format!("{scheme} {}", t.access_token))
-                .map_err(|_| AuthError::Refused("Okta issued an unusable token".into()))?;
-            v.set_sensitive(true);
-            request.headers_mut().insert(AUTHORIZATION, v);
-            if t.dpop
-                && let Some(k) = &self.dpop_key
-            {
-                let nonce = self.api_nonce.lock().ok().and_then(|n| n.clone());
-                let proof = k.proof(
-                    request.method().as_str(),
-                    request.url(),
-                    nonce.as_deref(),
-                    Some(&t.access_token),
-                )?;
-                let mut v = HeaderValue::from_str(&proof)
-                    .map_err(|_| AuthError::Config("bad DPoP proof".into()))?;
-                v.set_sensitive(true);
-                request.headers_mut().insert("DPoP", v);
-            }
-            Ok(())
+            self.dpop.authorize(request, &t.access_token, t.dpop)
         })
     }
 
     fn retry_after_unauthorized(&self, response: &reqwest::Response) -> bool {
-        let challenge = response
-            .headers()
-            .get(WWW_AUTHENTICATE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if challenge.contains("use_dpop_nonce")
-            && let Some(n) = response
-                .headers()
-                .get("DPoP-Nonce")
-                .and_then(|v| v.to_str().ok())
-            && let Ok(mut slot) = self.api_nonce.lock()
-        {
-            *slot = Some(n.to_owned());
+        if self.dpop.nonce_challenge(response) {
             return true;
         }
-        if challenge.contains("invalid_token")
+        if token_rejected(response)
             && let Ok(mut slot) = self.token.lock()
         {
             *slot = None;
@@ -362,7 +256,10 @@ impl Authorizer for ClientCredentials {
     fn describe(&self) -> String {
         format!(
             "private key JWT ({:?}, kid {}) for client {}, DPoP {:?}",
-            self.key.alg, self.key_id, self.client_id, self.dpop_mode
+            self.key.alg,
+            self.key_id,
+            self.client_id,
+            self.dpop.mode()
         )
     }
 }

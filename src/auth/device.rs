@@ -12,14 +12,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::watch;
 
 use super::client_credentials::jwt_scp;
-use super::keys::now_secs;
-use super::{AuthError, Authorizer, GrantedScopes};
+use super::dpop::{Dpop, DpopMode, TokenRefusal, token_rejected};
+use super::keys::{DpopKey, now_secs};
+use super::{AuthError, Authorizer, GrantedScopes, state_dir, state_key, token_http_client};
 
 /// Renew this many seconds before expiry.
 const SKEW_SECS: u64 = 60;
@@ -35,23 +35,24 @@ pub struct Cached {
     pub refresh_token: Option<String>,
     /// Unix seconds.
     pub expires_at: u64,
+    /// The token is DPoP-bound (`Authorization: DPoP`).
+    #[serde(default)]
+    pub dpop: bool,
+    /// The DPoP private key (PKCS#8, base64url) the tokens are bound to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_key: Option<String>,
 }
 
-/// The cache file for org + client + scopes.
+/// The scope set as a cache key part: sorted, each once.
+fn scope_key(scopes: &str) -> String {
+    let set: BTreeSet<&str> = scopes.split_whitespace().collect();
+    set.into_iter().collect::<Vec<_>>().join(" ")
+}
+
+/// The cache file for org + client + scope set (order does not matter).
 pub fn cache_path(org: &str, client_id: &str, scopes: &str) -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("state"))
-        })?;
-    let key = format!("{}\n{client_id}\n{scopes}", org.trim_end_matches('/'));
-    let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, key.as_bytes());
-    let hex: String = hash.as_ref()[..12]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Some(base.join("okta-mcp").join(format!("tokens-{hex}.json")))
+    let key = state_key(&[org.trim_end_matches('/'), client_id, &scope_key(scopes)]);
+    Some(state_dir()?.join(format!("tokens-{key}.json")))
 }
 
 pub fn read_cache(path: &std::path::Path) -> Option<Cached> {
@@ -60,22 +61,8 @@ pub fn read_cache(path: &std::path::Path) -> Option<Cached> {
 
 /// Writes atomically (tmp + rename), mode 0600.
 pub fn write_cache(path: &std::path::Path, c: &Cached) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(std::path::Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".tokens-{}.tmp", std::process::id()));
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(&tmp)?;
-    f.write_all(&serde_json::to_vec(c).map_err(std::io::Error::other)?)?;
-    f.sync_all()?;
-    drop(f);
-    std::fs::rename(&tmp, path)
+    let bytes = serde_json::to_vec(c).map_err(std::io::Error::other)?;
+    super::write_private(path, &bytes)
 }
 
 #[derive(Clone)]
@@ -85,6 +72,7 @@ struct Pending {
 
 struct Inner {
     http: reqwest::Client,
+    dpop: Dpop,
     org: String,
     device_url: url::Url,
     token_url: url::Url,
@@ -112,6 +100,7 @@ impl DeviceFlow {
         client_id: &str,
         scopes: &str,
         no_browser: bool,
+        dpop_mode: DpopMode,
     ) -> Result<Self, AuthError> {
         let join = |p: &str| {
             org.join(p)
@@ -124,17 +113,29 @@ impl DeviceFlow {
             }
         }
         let scopes = all.join(" ");
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| AuthError::Transport(format!("cannot build the HTTP client: {e}")))?;
+        let http = token_http_client()?;
         let org_s = org.as_str().trim_end_matches('/').to_owned();
         let cache = cache_path(&org_s, client_id, &scopes);
-        let tokens = cache.as_deref().and_then(read_cache);
+        let mut tokens = cache.as_deref().and_then(read_cache);
+        // Tokens bound to a DPoP key are usable only with that key.
+        let cached_key = tokens
+            .as_ref()
+            .and_then(|t| t.dpop_key.as_deref())
+            .and_then(DpopKey::from_pkcs8_b64);
+        if let Some(t) = tokens.as_ref()
+            && t.dpop
+            && (cached_key.is_none() || dpop_mode == DpopMode::Never)
+        {
+            tracing::info!(
+                "the cached Okta tokens are DPoP-bound but unusable here; a new sign-in is needed"
+            );
+            tokens = None;
+        }
+        let dpop = Dpop::new(dpop_mode, cached_key, &org_s, client_id)?;
         let granted = watch::channel(tokens.as_ref().and_then(|t| t.granted.clone())).0;
         Ok(Self(Arc::new(Inner {
             http,
+            dpop,
             device_url: join("/oauth2/v1/device/authorize")?,
             token_url: join("/oauth2/v1/token")?,
             org: org_s,
@@ -156,7 +157,8 @@ impl DeviceFlow {
 
     /// A usable access token, refreshing if needed; else starts (or reports)
     /// a sign-in.
-    async fn access_token(&self) -> Result<String, AuthError> {
+    /// The token and whether it is DPoP-bound.
+    async fn access_token(&self) -> Result<(String, bool), AuthError> {
         let inner = &self.0;
         if let Some(t) = self.fresh() {
             return Ok(t);
@@ -172,26 +174,39 @@ impl DeviceFlow {
                 .ok()
                 .and_then(|t| t.as_ref().and_then(|c| c.refresh_token.clone()));
             if let Some(rt) = refresh {
-                match self
-                    .token_request(&[
-                        ("grant_type", "refresh_token"),
-                        ("refresh_token", &rt),
-                        ("client_id", &inner.client_id),
-                    ])
-                    .await
-                {
+                let form = [
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", rt.as_str()),
+                    ("client_id", inner.client_id.as_str()),
+                ];
+                match self.token_request(&form).await {
                     Ok(body) => {
                         self.store(&body, Some(rt));
-                        if let Some(t) = self.fresh() {
+                        if let Some(t) = self.usable(0) {
                             return Ok(t);
                         }
                     }
-                    Err((e, _)) => {
+                    Err(r) if r.error == "transport" => {
+                        // Okta was not reached: keep the refresh token for
+                        // the next call rather than forcing a new sign-in.
+                        if let Some(t) = self.usable(0) {
+                            return Ok(t);
+                        }
+                        return Err(AuthError::Transport(format!(
+                            "cannot reach Okta to refresh the token: {}",
+                            r.description
+                        )));
+                    }
+                    Err(r) => {
                         tracing::warn!(
-                            "refreshing the Okta token failed ({e}); a new sign-in is needed"
+                            "refreshing the Okta token failed ({}); a new sign-in is needed",
+                            r.error
                         );
                         if let Ok(mut t) = inner.tokens.lock() {
                             *t = None;
+                        }
+                        if let Some(path) = &inner.cache {
+                            let _ = std::fs::remove_file(path);
                         }
                     }
                 }
@@ -210,45 +225,33 @@ impl DeviceFlow {
         Err(self.start().await?)
     }
 
-    fn fresh(&self) -> Option<String> {
+    fn fresh(&self) -> Option<(String, bool)> {
         self.usable(SKEW_SECS)
     }
 
-    fn usable(&self, margin: u64) -> Option<String> {
+    fn usable(&self, margin: u64) -> Option<(String, bool)> {
         let t = self.0.tokens.lock().ok()?;
         t.as_ref()
             .filter(|c| c.expires_at > now_secs() + margin)
-            .map(|c| c.access_token.clone())
+            .map(|c| (c.access_token.clone(), c.dpop))
     }
 
-    async fn token_request(&self, form: &[(&str, &str)]) -> Result<Value, (String, String)> {
-        let resp = self
-            .0
-            .http
-            .post(self.0.token_url.clone())
-            .header("Accept", "application/json")
-            .form(form)
-            .send()
+    async fn token_request(&self, form: &[(&'static str, &str)]) -> Result<Value, TokenRefusal> {
+        let fields: Vec<(&'static str, String)> =
+            form.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        let build = || Ok(fields.clone());
+        self.0
+            .dpop
+            .token_request(&self.0.http, &self.0.token_url, &build)
             .await
-            .map_err(|e| ("transport".to_owned(), e.without_url().to_string()))?;
-        let ok = resp.status().is_success();
-        let body: Value = resp.json().await.unwrap_or(Value::Null);
-        if ok && body["access_token"].is_string() {
-            Ok(body)
-        } else {
-            Err((
-                body["error"]
-                    .as_str()
-                    .unwrap_or("invalid_response")
-                    .to_owned(),
-                body["error_description"].as_str().unwrap_or("").to_owned(),
-            ))
-        }
     }
 
     fn store(&self, body: &Value, old_refresh: Option<String>) {
         let inner = &self.0;
         let access_token = body["access_token"].as_str().unwrap_or("").to_owned();
+        let dpop = body["token_type"]
+            .as_str()
+            .is_some_and(|t| t.eq_ignore_ascii_case("DPoP"));
         let granted = body["scope"]
             .as_str()
             .map(|s| s.split_whitespace().map(str::to_owned).collect())
@@ -264,6 +267,10 @@ impl DeviceFlow {
                 .or(old_refresh),
             expires_at: now_secs() + body["expires_in"].as_u64().unwrap_or(3600),
             access_token,
+            dpop,
+            dpop_key: dpop
+                .then(|| inner.dpop.key().map(DpopKey::to_pkcs8_b64))
+                .flatten(),
         };
         if let Some(path) = &inner.cache
             && let Err(e) = write_cache(path, &c)
@@ -356,27 +363,36 @@ impl DeviceFlow {
                         .into(),
                 ));
             }
-            match self
-                .token_request(&[
-                    ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
-                    ("device_code", &device_code),
-                    ("client_id", &inner.client_id),
-                ])
-                .await
-            {
+            let form = [
+                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+                ("device_code", device_code.as_str()),
+                ("client_id", inner.client_id.as_str()),
+            ];
+            match self.token_request(&form).await {
                 Ok(body) => break Ok(body),
-                Err((e, d)) if e == "authorization_pending" || e == "transport" => {
-                    tracing::debug!(error = %e, detail = %d, "device sign-in still pending");
+                Err(r) if r.error == "authorization_pending" || r.error == "transport" => {
+                    tracing::debug!(error = %r.error, detail = %r.description, "device sign-in still pending");
                 }
-                Err((e, _)) if e == "slow_down" => interval += 5,
-                Err((e, d)) if e == "access_denied" => {
+                Err(r) if r.error == "slow_down" => {
+                    interval += 5;
+                    tracing::debug!(interval, "Okta asked to slow down device polling");
+                }
+                Err(r) if r.error == "access_denied" => {
                     break Err(AuthError::Refused(format!(
-                        "the Okta sign-in was denied ({d}); retry to start a new one"
+                        "the Okta sign-in was denied ({}); retry to start a new one",
+                        r.description
                     )));
                 }
-                Err((e, d)) => {
+                Err(r) if r.error == "expired_token" => {
+                    break Err(AuthError::Refused(
+                        "the Okta sign-in code expired before it was approved; retry to get a new one"
+                            .into(),
+                    ));
+                }
+                Err(r) => {
                     break Err(AuthError::Refused(format!(
-                        "the Okta sign-in ended: {e} {d}; retry to start a new one"
+                        "the Okta sign-in ended: {} {}; retry to start a new one",
+                        r.error, r.description
                     )));
                 }
             }
@@ -454,22 +470,18 @@ impl Authorizer for DeviceFlow {
         request: &'a mut reqwest::Request,
     ) -> BoxFuture<'a, Result<(), AuthError>> {
         Box::pin(async move {
-            let token = self.access_token().await?;
-            let mut v = HeaderValue::from_str(&format!("Bearer {token}"))
-                .map_err(|_| AuthError::Refused("Okta issued an unusable token".into()))?;
-            v.set_sensitive(true);
-            request.headers_mut().insert(AUTHORIZATION, v);
-            Ok(())
+            let (token, bound) = self.access_token().await?;
+            self.0.dpop.authorize(request, &token, bound)
         })
     }
 
     fn retry_after_unauthorized(&self, response: &reqwest::Response) -> bool {
-        let expired = response
-            .headers()
-            .get(reqwest::header::WWW_AUTHENTICATE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|c| c.contains("invalid_token"));
-        if expired && let Ok(mut t) = self.0.tokens.lock() {
+        if self.0.dpop.nonce_challenge(response) {
+            return true;
+        }
+        if token_rejected(response)
+            && let Ok(mut t) = self.0.tokens.lock()
+        {
             // Keep the refresh token, drop the access token.
             if let Some(c) = t.as_mut() {
                 c.expires_at = 0;
@@ -488,6 +500,10 @@ impl Authorizer for DeviceFlow {
     }
 
     fn describe(&self) -> String {
-        format!("device sign-in for client {}", self.0.client_id)
+        format!(
+            "device sign-in for client {}, DPoP {:?}",
+            self.0.client_id,
+            self.0.dpop.mode()
+        )
     }
 }

@@ -181,10 +181,19 @@ fn der_integer(out: &mut Vec<u8>, unsigned_be: &[u8]) {
     out.extend(v);
 }
 
-/// The per-process DPoP key pair (ES256) and its public JWK.
+/// The DPoP key pair (ES256) and its public JWK: one per process, or the
+/// one a cached DPoP-bound token was issued to.
 pub struct DpopKey {
     pub key: EncodingKey,
     pub jwk: jsonwebtoken::jwk::Jwk,
+    /// The private key (PKCS#8), kept to cache it beside tokens bound to it.
+    pkcs8: Vec<u8>,
+}
+
+impl std::fmt::Debug for DpopKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DpopKey(ES256)")
+    }
 }
 
 impl DpopKey {
@@ -194,7 +203,26 @@ impl DpopKey {
         let pkcs8 = pair
             .to_pkcs8v1()
             .map_err(|_| AuthError::Config("cannot encode the DPoP key".into()))?;
+        Self::from_pkcs8(pkcs8.as_ref())
+    }
+
+    /// Loads a key saved with [`DpopKey::to_pkcs8_b64`].
+    pub fn from_pkcs8_b64(text: &str) -> Option<Self> {
+        Self::from_pkcs8(&URL_SAFE_NO_PAD.decode(text).ok()?).ok()
+    }
+
+    /// The private key, PKCS#8 base64url: for the 0600 token cache only.
+    pub fn to_pkcs8_b64(&self) -> String {
+        URL_SAFE_NO_PAD.encode(&self.pkcs8)
+    }
+
+    fn from_pkcs8(pkcs8: &[u8]) -> Result<Self, AuthError> {
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8)
+            .map_err(|_| AuthError::Config("cannot load the DPoP key".into()))?;
         let point = pair.public_key().as_ref();
+        if point.len() != 65 {
+            return Err(AuthError::Config("unexpected DPoP public key".into()));
+        }
         let (x, y) = point[1..].split_at(32);
         let jwk = serde_json::from_value(json!({
             "kty": "EC",
@@ -204,8 +232,9 @@ impl DpopKey {
         }))
         .map_err(|_| AuthError::Config("cannot build the DPoP JWK".into()))?;
         Ok(Self {
-            key: EncodingKey::from_ec_der(pkcs8.as_ref()),
+            key: EncodingKey::from_ec_der(pkcs8),
             jwk,
+            pkcs8: pkcs8.to_vec(),
         })
     }
 

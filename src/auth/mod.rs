@@ -7,10 +7,13 @@
 
 pub mod client_credentials;
 pub mod device;
+pub mod dpop;
 pub mod keys;
 pub mod static_token;
 
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use futures::future::BoxFuture;
 
@@ -40,6 +43,123 @@ pub enum AuthError {
     /// Talking to the authorization server failed.
     #[error("{0}")]
     Transport(String),
+}
+
+/// A transport error with its causes (`a: b: c`), never the URL (which may
+/// carry a code in a query) nor any header.
+pub fn transport_detail(e: &reqwest::Error) -> String {
+    let mut out = e.to_string();
+    if let Some(url) = e.url() {
+        out = out.replace(url.as_str(), "");
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+/// The HTTP client for Okta's authorization server. It keeps no idle
+/// connection: token requests are minutes apart (device polling every 5 s or
+/// more, refreshes hourly) and a pooled connection may have been closed by
+/// the server meanwhile (Node's default keep-alive is exactly 5 s), which
+/// would fail the next request before it is sent.
+pub fn token_http_client() -> Result<reqwest::Client, AuthError> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .pool_max_idle_per_host(0)
+        .user_agent(concat!("okta-mcp/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| AuthError::Transport(format!("cannot build the HTTP client: {e}")))
+}
+
+/// Sends `request`, once more when the first attempt provably never reached
+/// the server (the connection could not be made).
+pub async fn send_token_request(
+    http: &reqwest::Client,
+    request: reqwest::Request,
+) -> Result<reqwest::Response, reqwest::Error> {
+    let again = request.try_clone();
+    match http.execute(request).await {
+        Err(e) if e.is_connect() => match again {
+            Some(r) => {
+                tracing::debug!(detail = %transport_detail(&e), "token request not sent; retrying once");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                http.execute(r).await
+            }
+            None => Err(e),
+        },
+        other => other,
+    }
+}
+
+/// `$XDG_STATE_HOME/okta-mcp` or `~/.local/state/okta-mcp`.
+pub fn state_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".local").join("state"))
+        })
+        .map(|b| b.join("okta-mcp"))
+}
+
+/// A short stable file-name key for `parts` (hex of SHA-256).
+pub fn state_key(parts: &[&str]) -> String {
+    let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, parts.join("\n").as_bytes());
+    hash.as_ref()[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Writes `bytes` to `path` atomically (temporary file + rename) with mode
+/// 0600, creating the directory (0700) if needed.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        let mut b = std::fs::DirBuilder::new();
+        b.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            b.mode(0o700);
+        }
+        b.create(dir)?;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        keys::random_id()
+    ));
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let result = (|| {
+        let mut f = opts.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// Adds credentials to API requests.

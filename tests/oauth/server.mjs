@@ -4,6 +4,13 @@
 //   "grant"?: "scope list", "dpop_required"?: bool }] }  (a client without keys is a
 // public device-flow client). PEMs may be public or private; only the public half is used.
 // A client's "grant" narrows the scopes its tokens get (fewer than requested).
+// Other keys: "interval" (device polling interval advertised), "ttl" (access
+// token seconds), "device_ttl" (device code seconds), "slow_down" (answer that
+// many first token polls with slow_down), "dpop_refused" (refuse any token
+// request carrying a DPoP proof, as Okta does for an app without DPoP).
+// Test hooks: GET /test/device?user_code=&action=approve|deny,
+// GET /test/fail-refresh (refresh grants fail from now on), GET /test/stats
+// (every token request: grant, status, error, whether it carried a proof).
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -37,6 +44,7 @@ const clients = cfg.clients.map((c) => c.keys
     response_types: [],
     redirect_uris: [],
     scope: ['openid', 'profile', 'offline_access', ...cfg.scopes].join(' '),
+    dpop_bound_access_tokens: !!c.dpop_required,
   });
 const grantOf = Object.fromEntries(cfg.clients.map((c) => [c.client_id, c.grant]));
 
@@ -66,12 +74,59 @@ const provider = new Provider(issuer, {
     },
   },
   clientAuthSigningAlgValues: ['RS256', 'ES256'],
+  ttl: { DeviceCode: () => cfg.device_ttl ?? 600 },
   findAccount: (ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
 });
 // Test hooks: approve or deny a device code without a browser
 // (GET /test/device?user_code=...&action=approve|deny), advertise a short
 // polling `interval`, and answer the first `slow_down` token polls with slow_down.
 let slowDowns = cfg.slow_down ?? 0;
+let failRefresh = false;
+const tokenLog = [];
+provider.use(async (ctx, next) => {
+  if (ctx.path === '/test/stats') {
+    ctx.body = { token: tokenLog };
+    return;
+  }
+  if (ctx.path === '/test/fail-refresh') {
+    failRefresh = true;
+    ctx.body = 'ok';
+    return;
+  }
+  if (ctx.path !== '/oauth2/v1/token' || ctx.method !== 'POST') {
+    await next();
+    return;
+  }
+  const dpop = !!ctx.get('DPoP');
+  try {
+    await tokenEndpoint(ctx, next, dpop);
+  } finally {
+    tokenLog.push({
+      grant: ctx.oidc?.params?.grant_type ?? null,
+      status: ctx.status,
+      error: (ctx.body && typeof ctx.body === 'object' && ctx.body.error) || null,
+      dpop,
+    });
+  }
+});
+async function tokenEndpoint(ctx, next, dpop) {
+  if (slowDowns > 0) {
+    slowDowns -= 1;
+    ctx.status = 400;
+    ctx.body = { error: 'slow_down' };
+    return;
+  }
+  if (cfg.dpop_refused && dpop) {
+    ctx.status = 400;
+    ctx.body = { error: 'invalid_dpop_proof', error_description: 'DPoP proof provided but DPoP is not enabled for this client' };
+    return;
+  }
+  await next();
+  if (failRefresh && ctx.oidc?.params?.grant_type === 'refresh_token') {
+    ctx.status = 400;
+    ctx.body = { error: 'invalid_grant', error_description: 'grant request is invalid' };
+  }
+}
 provider.use(async (ctx, next) => {
   if (ctx.path === '/test/device') {
     const code = await provider.DeviceCode.findByUserCode(String(ctx.query.user_code).replace(/[^a-z0-9]/gi, '').toUpperCase());
@@ -91,12 +146,6 @@ provider.use(async (ctx, next) => {
     }
     await code.save();
     ctx.body = 'ok';
-    return;
-  }
-  if (ctx.path === '/oauth2/v1/token' && ctx.method === 'POST' && slowDowns > 0) {
-    slowDowns -= 1;
-    ctx.status = 400;
-    ctx.body = { error: 'slow_down' };
     return;
   }
   await next();
