@@ -10,7 +10,7 @@
 //! | longer than the limit (16 MiB) | `-32700 Parse error`, id `null`; the line is skipped |
 //! | JSON, but not a JSON-RPC message (wrong types, a batch) | `-32600 Invalid Request`, with the request's id when it can be read |
 //! | a notification that does not parse, or one MCP does not define | nothing (JSON-RPC never answers a notification) |
-//! | a notification or response before the first request | nothing: skipped and logged, so it cannot end the handshake |
+//! | a notification or response before the session has started | nothing: skipped and logged, so it cannot end the handshake |
 //!
 //! Blank lines are skipped; a UTF-8 byte order mark and a `\r` before the
 //! newline are accepted. The error messages describe where the input broke,
@@ -18,6 +18,7 @@
 //! messages, so a reply is never interleaved with another message.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rmcp::RoleServer;
 use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
@@ -42,8 +43,11 @@ pub struct LineTransport<R, W> {
     /// Skipping the rest of an oversized line.
     discarding: bool,
     write: Arc<Mutex<W>>,
-    /// Whether a request has been passed on yet (see the module docs).
-    seen_request: bool,
+    /// Whether the session has started: the server has answered
+    /// `initialize` (or a first request of a session without it). Until
+    /// then rmcp takes anything but a request as the end of the handshake,
+    /// so notifications and responses are skipped.
+    started: Arc<AtomicBool>,
 }
 
 /// stdin and stdout.
@@ -78,7 +82,7 @@ where
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
             discarding: false,
             write: Arc::new(Mutex::new(write)),
-            seen_request: false,
+            started: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -252,6 +256,17 @@ where
         item: TxJsonRpcMessage<RoleServer>,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
         let write = self.write.clone();
+        if let rmcp::model::JsonRpcMessage::Response(r) = &item
+            && !matches!(
+                r.result,
+                rmcp::model::ServerResult::EmptyResult(_)
+                    | rmcp::model::ServerResult::DiscoverResult(_)
+            )
+        {
+            // Not an answer to `ping` or `server/discover`: the session has
+            // started.
+            self.started.store(true, Ordering::Release);
+        }
         async move {
             let mut bytes = serde_json::to_vec(&item)?;
             bytes.push(b'\n');
@@ -293,13 +308,12 @@ where
             match verdict {
                 Verdict::Message(m) => {
                     let is_request = matches!(*m, rmcp::model::JsonRpcMessage::Request(_));
-                    if !self.seen_request && !is_request {
+                    if !is_request && !self.started.load(Ordering::Acquire) {
                         tracing::debug!(
-                            "skipped a notification or response sent before the first request"
+                            "skipped a notification or response sent before the session started"
                         );
                         continue;
                     }
-                    self.seen_request |= is_request;
                     return Some(*m);
                 }
                 Verdict::Skip(why) => tracing::debug!("skipped a JSON-RPC line: {why}"),

@@ -294,6 +294,15 @@ async fn bad_lines_and_stray_messages_before_initialize_do_not_end_the_session()
     raw.send(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
         .await;
     raw.send(br#"{"jsonrpc":"2.0","id":99,"result":{}}"#).await;
+    // A ping before initialize is answered, and does not start the session:
+    // a notification after it is still skipped (found by fuzzing: it ended
+    // the handshake).
+    raw.send(br#"{"jsonrpc":"2.0","id":"p","method":"ping"}"#)
+        .await;
+    let msg = raw.response_to(json!("p")).await;
+    assert!(msg.get("result").is_some(), "{msg}");
+    raw.send(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        .await;
     raw.initialize().await;
     raw.answers_next(13).await;
     assert!(raw.running());
