@@ -85,6 +85,30 @@ fn to_pkcs8(dir: &Path, pem: &str) -> String {
     openssl(&["pkcs8", "-topk8", "-nocrypt", "-in", p.to_str().unwrap()])
 }
 
+/// The private JWK of a PEM key (what Okta's console hands out), made by
+/// node's crypto.
+fn to_jwk(pem: &str) -> Value {
+    use std::io::Write;
+    let mut child = std::process::Command::new("node")
+        .args([
+            "-e",
+            "const c=require('crypto');const k=c.createPrivateKey(require('fs').readFileSync(0,'utf8'));process.stdout.write(JSON.stringify(k.export({format:'jwk'})))",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(pem.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).expect("a JWK")
+}
+
 /// A running oidc-provider.
 struct OAuthServer {
     child: tokio::process::Child,
@@ -397,6 +421,117 @@ async fn ec_pkcs8_bearer() {
     let r = client_credentials_round(&key, &key, "never").await;
     assert!(!is_error(&r.result), "{}\n{}", text(&r.result), r.stderr);
     assert_eq!(r.schemes, ["Bearer"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rsa_jwk_bearer() {
+    if prerequisites_missing() {
+        return;
+    }
+    let pem = rsa_pkcs1();
+    let jwk = to_jwk(&pem);
+    assert_eq!(jwk["kty"], "RSA");
+    let r = client_credentials_round(&jwk.to_string(), &pem, "never").await;
+    assert!(!is_error(&r.result), "{}\n{}", text(&r.result), r.stderr);
+    assert_eq!(r.schemes, ["Bearer"]);
+    for part in ["d", "p", "q"] {
+        assert!(!r.stderr.contains(jwk[part].as_str().unwrap()));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ec_jwk_dpop_with_nonce() {
+    if prerequisites_missing() {
+        return;
+    }
+    let pem = ec_sec1();
+    let jwk = to_jwk(&pem);
+    assert_eq!(jwk["kty"], "EC");
+    let r = client_credentials_round(&jwk.to_string(), &pem, "always").await;
+    assert!(!is_error(&r.result), "{}\n{}", text(&r.result), r.stderr);
+    assert_eq!(r.schemes, ["DPoP"]);
+    assert!(!r.stderr.contains(jwk["d"].as_str().unwrap()));
+}
+
+/// Starts `okta-mcp` with private key JWT straight against a fake Okta that
+/// demands DPoP (its own token endpoint) and a nonce on API calls.
+async fn against_dpop_fake(
+    dpop: &str,
+) -> (fake_okta::FakeOkta, rmcp::model::CallToolResult, String) {
+    let fake = fake_okta::FakeOkta::builder()
+        .users(5)
+        .require_dpop(true)
+        .require_dpop_nonce(true)
+        .start()
+        .await
+        .expect("fake Okta starts");
+    let key = ec_sec1();
+    let mcp = start_mcp(&[
+        ("OKTA_ORG_URL", fake.base_url()),
+        ("OKTA_CLIENT_ID", "svc"),
+        ("OKTA_KEY_ID", "k1"),
+        ("OKTA_PRIVATE_KEY", &key),
+        ("OKTA_SCOPES", "okta.users.read"),
+        ("OKTA_DPOP", dpop),
+    ])
+    .await;
+    let r = mcp.call("list_users", json!({"limit": 1})).await;
+    let stderr = mcp.stop().await;
+    assert_no_secrets(&stderr, &fake, &[&key]);
+    (fake, r, stderr)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_dpop_nonce_challenge_is_retried_once() {
+    if prerequisites_missing() {
+        return;
+    }
+    let (fake, r, stderr) = against_dpop_fake("auto").await;
+    assert!(!is_error(&r), "{}\n{stderr}", text(&r));
+    let requests = fake.requests();
+    let token = requests
+        .iter()
+        .find(|q| q.path == "/oauth2/v1/token")
+        .expect("a token request");
+    assert!(
+        token.header("dpop").is_some(),
+        "the token request carries a proof"
+    );
+    let api: Vec<_> = requests
+        .iter()
+        .filter(|q| q.path.starts_with("/api/"))
+        .collect();
+    assert_eq!(api.len(), 2, "the challenged call and one retry");
+    let first = jwt_claims(api[0].header("dpop").expect("proof"));
+    let second = jwt_claims(api[1].header("dpop").expect("proof"));
+    assert!(first.get("nonce").is_none(), "{first}");
+    assert!(
+        second["nonce"].is_string(),
+        "the retry carries the nonce: {second}"
+    );
+    assert_ne!(first["jti"], second["jti"], "a new proof for the retry");
+    let auth = api[1].header("authorization").unwrap();
+    let access = auth.strip_prefix("DPoP ").expect("DPoP scheme");
+    let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access.as_bytes());
+    use base64::Engine;
+    let ath = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(hash.as_ref());
+    assert_eq!(second["ath"], ath.as_str(), "ath is the token's hash");
+    assert_eq!(second["htm"], "GET");
+    assert_eq!(second["htu"], format!("{}/api/v1/users", fake.base_url()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dpop_never_against_an_app_requiring_it_names_the_setting() {
+    if prerequisites_missing() {
+        return;
+    }
+    let (fake, r, _) = against_dpop_fake("never").await;
+    assert!(is_error(&r));
+    assert!(text(&r).contains("OKTA_DPOP"), "{}", text(&r));
+    assert!(
+        fake.requests().iter().all(|q| !q.path.starts_with("/api/")),
+        "nothing reached the API"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

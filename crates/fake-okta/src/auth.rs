@@ -24,6 +24,8 @@ pub enum Credential {
 /// The accepted credentials and the DPoP checker of one server.
 pub(crate) struct Auth {
     open: bool,
+    /// Only DPoP-bound tokens, from token requests with a proof.
+    require_dpop: bool,
     accepted: Mutex<HashSet<Credential>>,
     dpop: DpopChecker,
 }
@@ -33,9 +35,23 @@ impl Auth {
     pub fn new(credentials: Vec<Credential>, require_dpop_nonce: bool) -> Self {
         Self {
             open: credentials.is_empty(),
+            require_dpop: false,
             accepted: Mutex::new(credentials.into_iter().collect()),
             dpop: DpopChecker::new(require_dpop_nonce),
         }
+    }
+
+    /// See `Builder::require_dpop`.
+    pub fn with_required_dpop(mut self, yes: bool) -> Self {
+        if yes {
+            self.require_dpop = true;
+            self.open = false;
+        }
+        self
+    }
+
+    pub fn requires_dpop(&self) -> bool {
+        self.require_dpop
     }
 
     pub fn accept(&self, credential: Credential) {
@@ -56,6 +72,9 @@ impl Auth {
             return Err(error::invalid_token("missing Authorization header"));
         };
         let token = token.trim().to_string();
+        if self.require_dpop && !scheme.eq_ignore_ascii_case("dpop") {
+            return Err(dpop_refusal("this app requires DPoP-bound tokens"));
+        }
         let credential = match scheme.to_ascii_lowercase().as_str() {
             "ssws" => Credential::Ssws(token),
             "bearer" => Credential::Bearer(token),

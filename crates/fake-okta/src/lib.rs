@@ -61,6 +61,7 @@ pub struct Builder {
     credentials: Vec<Credential>,
     rate_limit: u32,
     require_dpop_nonce: bool,
+    require_dpop: bool,
     faults: Vec<Fault>,
     record_limit: usize,
     log_requests: bool,
@@ -74,6 +75,7 @@ impl Default for Builder {
             credentials: Vec::new(),
             rate_limit: 6000,
             require_dpop_nonce: false,
+            require_dpop: false,
             faults: Vec::new(),
             record_limit: 10_000,
             log_requests: false,
@@ -112,6 +114,17 @@ impl Builder {
         self
     }
 
+    /// Make the API demand DPoP, as an Okta app with "Require DPoP" on does:
+    /// the token endpoint refuses a request without a `DPoP` proof (400
+    /// `invalid_dpop_proof`) and issues only DPoP-bound tokens; API calls
+    /// need `Authorization: DPoP` and a valid proof. With
+    /// [`Builder::require_dpop_nonce`], the first API call is answered
+    /// `401 use_dpop_nonce` with a `DPoP-Nonce` header.
+    pub fn require_dpop(mut self, yes: bool) -> Self {
+        self.require_dpop = yes;
+        self
+    }
+
     /// Install a fault from the start.
     pub fn fault(mut self, fault: Fault) -> Self {
         self.faults.push(fault);
@@ -136,7 +149,8 @@ impl Builder {
         let base_url = format!("http://{}", listener.local_addr()?);
         let app = Arc::new(App {
             store: Mutex::new(seed::seed(&base_url, self.users)),
-            auth: auth::Auth::new(self.credentials, self.require_dpop_nonce),
+            auth: auth::Auth::new(self.credentials, self.require_dpop_nonce)
+                .with_required_dpop(self.require_dpop),
             rate: ratelimit::RateLimiter::new(self.rate_limit),
             faults: fault::Faults::default(),
             observer: observe::Observer::new(self.record_limit),

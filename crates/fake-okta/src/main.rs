@@ -29,6 +29,9 @@ struct Args {
     /// Require DPoP proofs to carry the server nonce.
     #[arg(long)]
     dpop_nonce: bool,
+    /// Demand DPoP: token requests need a proof, API calls a DPoP-bound token.
+    #[arg(long)]
+    require_dpop: bool,
     /// Requests allowed per minute before 429.
     #[arg(long, default_value_t = 6000)]
     rate_limit: u32,
@@ -50,6 +53,7 @@ async fn main() {
         .port(args.port)
         .rate_limit(args.rate_limit)
         .require_dpop_nonce(args.dpop_nonce)
+        .require_dpop(args.require_dpop)
         .record_limit(0)
         .log_requests(args.log_requests);
     for token in args.token {

@@ -27,6 +27,12 @@ pub fn issue(call: &Call, auth: &Auth, wants_dpop: bool) -> Reply {
             "The authorization grant type is not supported.",
         );
     }
+    if auth.requires_dpop() && !wants_dpop {
+        return oauth_error(
+            "invalid_dpop_proof",
+            "The DPoP proof JWT header is missing.",
+        );
+    }
     let token = random_string(48);
     let (token_type, credential) = if wants_dpop {
         ("DPoP", Credential::Dpop(token.clone()))

@@ -278,3 +278,61 @@ async fn server_nonce_is_demanded_then_accepted() {
     .await;
     assert_eq!(retry.status(), 200);
 }
+
+#[tokio::test]
+async fn required_dpop_refuses_plain_token_requests_and_bearer_calls() {
+    let fake = FakeOkta::builder()
+        .require_dpop(true)
+        .start()
+        .await
+        .expect("fake starts");
+    let token_url = format!("{}/oauth2/v1/token", fake.base_url());
+    let form = "grant_type=client_credentials&scope=okta.users.read";
+    let plain = client()
+        .post(&token_url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), 400);
+    let body: serde_json::Value = plain.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_dpop_proof");
+    let key = es256();
+    let htu_proof = proof(
+        &key,
+        Claims {
+            htm: "POST",
+            htu: token_url.clone(),
+            token: "",
+            iat: now(),
+            nonce: None,
+            typ: "dpop+jwt",
+        },
+    );
+    let bound = client()
+        .post(&token_url)
+        .header("dpop", htu_proof)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bound.status(), 200);
+    let body: serde_json::Value = bound.json().await.unwrap();
+    assert_eq!(body["token_type"], "DPoP");
+    let access = body["access_token"].as_str().unwrap();
+    let bearer = client()
+        .get(format!("{}/api/v1/users", fake.base_url()))
+        .header("authorization", format!("Bearer {access}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bearer.status(), 401);
+    let open = client()
+        .get(format!("{}/api/v1/users", fake.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(open.status(), 401, "no longer open to everyone");
+}
