@@ -67,6 +67,8 @@ pub struct HttpStack {
     in_flight: Semaphore,
     /// The latest rate-limit budget seen per operation.
     rates: retry::RateBook,
+    /// Offline mode: requests are recorded here instead of sent.
+    capture: Option<Arc<Capture>>,
 }
 
 impl HttpStack {
@@ -87,7 +89,62 @@ impl HttpStack {
             in_flight: Semaphore::new(policy.max_in_flight.max(1)),
             rates: retry::RateBook::default(),
             policy,
+            capture: None,
         })
+    }
+
+    /// Offline mode, for the fuzz harness and tests: every request is
+    /// built, authorized and recorded in `capture` exactly as it would be
+    /// sent, and answered with a canned `200 {}`; nothing touches the
+    /// network. The server binary never sets this.
+    pub fn with_capture(mut self, capture: Arc<Capture>) -> Self {
+        self.capture = Some(capture);
+        self
+    }
+}
+
+/// A request as it would have gone to Okta (see [`HttpStack::with_capture`]).
+#[derive(Debug, Clone)]
+pub struct CapturedRequest {
+    pub method: reqwest::Method,
+    pub url: url::Url,
+    pub headers: reqwest::header::HeaderMap,
+    /// The body bytes; `None` for a streamed body.
+    pub body: Option<Vec<u8>>,
+}
+
+/// The requests recorded in offline mode.
+#[derive(Debug, Default)]
+pub struct Capture {
+    requests: Mutex<Vec<CapturedRequest>>,
+}
+
+impl Capture {
+    /// The requests recorded so far, oldest first; the record is emptied.
+    pub fn take(&self) -> Vec<CapturedRequest> {
+        self.requests
+            .lock()
+            .map(|mut r| std::mem::take(&mut *r))
+            .unwrap_or_default()
+    }
+
+    fn record(&self, request: reqwest::Request) -> reqwest::Response {
+        let captured = CapturedRequest {
+            method: request.method().clone(),
+            url: request.url().clone(),
+            headers: request.headers().clone(),
+            body: request
+                .body()
+                .map(|b| b.as_bytes().map(<[u8]>::to_vec))
+                .unwrap_or(Some(Vec::new())),
+        };
+        if let Ok(mut r) = self.requests.lock() {
+            r.push(captured);
+        }
+        let mut resp = http::Response::new(reqwest::Body::from("{}"));
+        resp.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        reqwest::Response::from(resp)
     }
 }
 
@@ -343,6 +400,9 @@ impl CallHandle {
         client: &reqwest::Client,
         req: reqwest::Request,
     ) -> reqwest::Result<reqwest::Response> {
+        if let Some(capture) = &self.0.stack.capture {
+            return Ok(capture.record(req));
+        }
         tokio::select! {
             r = client.execute(req) => r,
             _ = self.0.cancel.cancelled() => Ok(self.fail(CallFailure::Cancelled)),
