@@ -194,7 +194,8 @@ def main() -> int:
         extra["release_binary_bytes"] / 1024 / 1024, fp.get("site_packages_kB") and fp["site_packages_kB"] / 1024)
     row("clean release build (s)", extra.get("clean_build_s") or "not run (BENCH_CLEAN_BUILD=1)",
         k and "no build (pip install)", "")
-    row("incremental release rebuild after touching scope-map.toml (s)", extra.get("incremental_build_s"),
+    row("incremental release rebuild after touching scope-map.toml (s)",
+        extra.get("incremental_build_s") or "not run (BENCH_INCREMENTAL=0)",
         k and "no build", "")
 
     def ratio(ov, kv, kind):

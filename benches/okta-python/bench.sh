@@ -23,8 +23,12 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 if [[ -z "${FAKE_OKTA_URL:-}" ]]; then
-  echo "[bench] building crates/fake-okta" >&2
-  (cd "$ROOT" && cargo build -q -p fake-okta --release) || { echo "[bench] crates/fake-okta does not build; set FAKE_OKTA_URL to a running fake" >&2; exit 3; }
+  # run.sh has just built it together with okta-mcp; building fake-okta alone would unify
+  # features differently and recompile it.
+  if [[ "${BENCH_FAKE_BUILT:-0}" != 1 || ! -x "$ROOT/target/release/fake-okta" ]]; then
+    echo "[bench] building crates/fake-okta" >&2
+    (cd "$ROOT" && cargo build -q -p fake-okta --release) || { echo "[bench] crates/fake-okta does not build; set FAKE_OKTA_URL to a running fake" >&2; exit 3; }
+  fi
   : > "$WORK/fake-okta.out"
   "$ROOT/target/release/fake-okta" --users "${FAKE_OKTA_USERS:-10000}" --port 0 --rate-limit 100000000 < /dev/null > "$WORK/fake-okta.out" 2> "$WORK/fake-okta.err" &
   FAKE_PID=$!
