@@ -58,7 +58,7 @@ for t in "${targets[@]}"; do
         -artifact_prefix="$artifacts/")
   case "$t" in
     jsonrpc_input) opts+=(-dict="$fuzz/dict/jsonrpc.dict" -max_len=8192) ;;
-    tool_call) opts+=(-max_len=4096) ;;
+    tool_call) opts+=(-max_len=4096 -len_control=0) ;;
   esac
   if [ "${FUZZ_KEEP_GOING:-0}" = 1 ]; then
     opts+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
@@ -70,8 +70,8 @@ for t in "${targets[@]}"; do
   "$bin" "${opts[@]}" "$corpus" "${extra[@]}" >"$log" 2>&1
   status=$?
   set -e
-  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | awk '{print $2}')
-  rate=$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  execs=$(grep -oE 'stat::number_of_executed_units: +[0-9]+' "$log" | tail -1 | awk '{print $2}')
+  rate=$(grep -oE 'stat::average_exec_per_sec: +[0-9]+' "$log" | tail -1 | awk '{print $2}')
   last=$(grep -E '^#[0-9]+' "$log" | tail -1)
   [ -n "$execs" ] || execs=$(echo "$last" | sed -E 's/^#([0-9]+).*/\1/')
   cov=$(echo "$last" | grep -o 'cov: [0-9]*' | awk '{print $2}')

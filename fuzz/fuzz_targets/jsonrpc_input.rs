@@ -3,7 +3,7 @@
 //! The server (the real `OktaMcpServer` over the binary's line transport,
 //! with the offline runtime) runs on an in-memory pipe. The first input
 //! byte chooses whether the client initializes first; the rest is written
-//! verbatim, then a newline and a valid request. The server must not
+//! verbatim, then a newline and a valid request (`ping`, or `initialize`). The server must not
 //! panic, must write only JSON lines, and must answer that request.
 
 #![no_main]
@@ -21,7 +21,9 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 const INIT: &str = r#"{"jsonrpc":"2.0","id":"init","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"fuzz","version":"0"}}}
 {"jsonrpc":"2.0","method":"notifications/initialized"}
 "#;
-const PROBE_LIST: &str = r#"{"jsonrpc":"2.0","id":"probe","method":"tools/list"}"#;
+// `ping`, not `tools/list`: listing all 744 tools costs more than the rest
+// of an input, and a ping goes through the same reader and service loop.
+const PROBE_PING: &str = r#"{"jsonrpc":"2.0","id":"probe","method":"ping"}"#;
 const PROBE_INIT: &str = r#"{"jsonrpc":"2.0","id":"probe","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"fuzz","version":"0"}}}"#;
 
 fuzz_target!(|data: &[u8]| {
@@ -52,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
         }
         input.extend_from_slice(bytes);
         input.push(b'\n');
-        input.extend_from_slice(if initialized { PROBE_LIST } else { PROBE_INIT }.as_bytes());
+        input.extend_from_slice(if initialized { PROBE_PING } else { PROBE_INIT }.as_bytes());
         input.push(b'\n');
         let writer = tokio::spawn(async move {
             let _ = client_write.write_all(&input).await;
@@ -78,7 +80,7 @@ fuzz_target!(|data: &[u8]| {
         .expect("the server answers the probe within 20 s");
         if initialized {
             assert!(
-                answer["result"]["tools"].is_array() || answer.get("error").is_some(),
+                answer["result"].is_object() || answer.get("error").is_some(),
                 "{answer}"
             );
         } else {

@@ -350,17 +350,9 @@ pub fn check_request(tool: &ToolSpec, req: &CapturedRequest) {
         "{}: dot segment in {url}",
         tool.name
     );
-    assert!(
-        !url.as_str().contains(SECRET),
-        "{}: secret in URL",
-        tool.name
-    );
+    no_secret(tool, "the URL", url.as_str());
     if let Some(body) = &req.body {
-        assert!(
-            !String::from_utf8_lossy(body).contains(SECRET),
-            "{}: secret in body",
-            tool.name
-        );
+        no_secret(tool, "the body", &String::from_utf8_lossy(body));
     }
     let auth = req
         .headers
@@ -400,16 +392,12 @@ pub fn check_request(tool: &ToolSpec, req: &CapturedRequest) {
 
 /// Checks a tool result: no credential in it.
 pub fn check_result(tool: &ToolSpec, text: &str, structured: &Value) {
-    assert!(
-        !text.contains(SECRET),
-        "{}: secret in result text",
-        tool.name
-    );
-    assert!(
-        !structured.to_string().contains(SECRET),
-        "{}: secret in structured result",
-        tool.name
-    );
+    no_secret(tool, "the result text", text);
+    no_secret(tool, "the structured result", &structured.to_string());
+}
+
+fn no_secret(tool: &ToolSpec, what: &str, text: &str) {
+    assert!(!text.contains(SECRET), "{}: secret in {what}", tool.name);
 }
 
 #[cfg(test)]
