@@ -112,6 +112,17 @@ async fn auth_command(config: Config, command: Command) -> std::process::ExitCod
                     println!("access token expired");
                 }
                 println!(
+                    "token type: {}",
+                    if c.dpop {
+                        "DPoP (bound to a key in the cache)"
+                    } else {
+                        "Bearer"
+                    }
+                );
+                if let Some(p) = &path {
+                    println!("cache: {}", p.display());
+                }
+                println!(
                     "refresh token: {}",
                     if c.refresh_token.is_some() {
                         "yes"

@@ -2,6 +2,14 @@
 //! (`oidc-provider` from npm, on Okta's routes: `tests/oauth/server.mjs`) and
 //! the fake Okta API. Keys are generated at test time with `openssl`.
 //!
+//! Covered: private key JWT with RSA/EC keys as PEM (PKCS#1, SEC1, PKCS#8)
+//! and JWK, with and without DPoP (nonce required), a wrong key, narrowed
+//! scopes; the device flow through approve, deny, slow_down, code expiry,
+//! refresh (and a failed refresh falling back to one new sign-in), DPoP, the
+//! 0600 cache and `login`/`whoami`/`logout`; `OKTA_DPOP=auto` remembering
+//! what worked; an API-side DPoP nonce challenge (fake Okta). Every test
+//! checks that no token, assertion, proof or key reaches stderr.
+//!
 //! Needs `node` and `npm ci --prefix tests/oauth`. Without them the tests
 //! skip locally and FAIL when `CI=true`.
 
@@ -982,6 +990,10 @@ async fn cli_login_whoami_logout() {
     assert!(out.contains("client: native"), "{out}");
     assert!(out.contains("okta.users.read"), "{out}");
     assert!(out.contains("expires in"), "{out}");
+    // auto sends a proof and this server binds the token: the key is cached
+    // with it, and the server run below uses both.
+    assert!(out.contains("token type: DPoP"), "{out}");
+    assert!(out.contains("refresh token: yes"), "{out}");
     for secret in [&access, &refresh] {
         assert!(!out.contains(secret.as_str()) && !err.contains(secret.as_str()));
     }
