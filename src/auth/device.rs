@@ -507,3 +507,32 @@ impl Authorizer for DeviceFlow {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_is_keyed_by_org_client_and_scope_set() {
+        let Some(base) = cache_path("https://a.okta.com", "c1", "okta.users.read openid") else {
+            return; // no HOME or XDG_STATE_HOME: nothing to key
+        };
+        let same = cache_path(
+            "https://a.okta.com/",
+            "c1",
+            " openid  okta.users.read openid",
+        );
+        assert_eq!(
+            Some(&base),
+            same.as_ref(),
+            "order and repeats do not matter"
+        );
+        for other in [
+            cache_path("https://b.okta.com", "c1", "okta.users.read openid"),
+            cache_path("https://a.okta.com", "c2", "okta.users.read openid"),
+            cache_path("https://a.okta.com", "c1", "okta.users.manage openid"),
+        ] {
+            assert_ne!(Some(&base), other.as_ref());
+        }
+    }
+}

@@ -302,6 +302,18 @@ mod tests {
     }
 
     #[test]
+    fn dpop_key_survives_the_cache() {
+        let k = DpopKey::generate().unwrap();
+        let again = DpopKey::from_pkcs8_b64(&k.to_pkcs8_b64()).unwrap();
+        assert_eq!(
+            serde_json::to_value(&k.jwk).unwrap(),
+            serde_json::to_value(&again.jwk).unwrap()
+        );
+        assert!(DpopKey::from_pkcs8_b64("not a key").is_none());
+        assert_eq!(format!("{k:?}"), "DpopKey(ES256)", "Debug shows no key");
+    }
+
+    #[test]
     fn dpop_proof_has_jwk_and_ath() {
         let k = DpopKey::generate().unwrap();
         let url = url::Url::parse("https://x.example/api/v1/users?limit=1#f").unwrap();
