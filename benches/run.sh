@@ -9,6 +9,8 @@
 #                           benches/.work/, never `cargo clean`; many minutes)
 #      BENCH_OKTA=0         skip Okta's server
 #      BENCH_INCREMENTAL=0  skip the incremental rebuild (≈10 min here; the table says "not run")
+#      BENCH_BUILD=0        measure the release binaries already in target/release (no build, no
+#                           incremental rebuild; the table gives the binary's build time)
 # Needs: cargo, python3 (>= 3.11), curl, openssl, nginx (apt: nginx-light; setup.sh installs it as
 # root), and for Okta's server Python >= 3.13 (see benches/okta-python/README.md). Network: PyPI
 # once (okta-mcp-server, bpe-openai), otherwise 127.0.0.1 only.
@@ -36,8 +38,14 @@ if [[ "${BENCH_CLEAN_BUILD:-0}" == 1 ]]; then
   rm -rf "$WORK/target-clean"
 fi
 
-say "cargo build --release -p okta-mcp -p fake-okta"
-cargo build -q --release -p okta-mcp -p fake-okta
+if [[ "${BENCH_BUILD:-1}" == 1 ]]; then
+  say "cargo build --release -p okta-mcp -p fake-okta"
+  cargo build -q --release -p okta-mcp -p fake-okta
+else
+  [[ -x target/release/okta-mcp && -x target/release/fake-okta ]] || { say "BENCH_BUILD=0 but target/release/{okta-mcp,fake-okta} are missing"; exit 2; }
+  add prebuilt "$(date -u -r target/release/okta-mcp '+%Y-%m-%d %H:%M UTC')"
+  BENCH_INCREMENTAL=0
+fi
 add release_binary_bytes "$(stat -c %s target/release/okta-mcp)"
 
 if [[ "${BENCH_INCREMENTAL:-1}" == 1 ]]; then

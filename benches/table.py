@@ -195,7 +195,7 @@ def main() -> int:
     row("clean release build (s)", extra.get("clean_build_s") or "not run (BENCH_CLEAN_BUILD=1)",
         k and "no build (pip install)", "")
     row("incremental release rebuild after touching scope-map.toml (s)",
-        extra.get("incremental_build_s") or "not run (BENCH_INCREMENTAL=0)",
+        extra.get("incremental_build_s") or "not run (BENCH_INCREMENTAL=0 or BENCH_BUILD=0)",
         k and "no build", "")
 
     def ratio(ov, kv, kind):
@@ -217,7 +217,8 @@ def main() -> int:
     lines = [
         "# Benchmarks: okta-mcp vs Okta's okta-mcp-server 1.1.7",
         "",
-        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `bash benches/run.sh`, commit {commit()}.",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `bash benches/run.sh`, commit {commit()}"
+        + (f"; binary built before the run, at {extra['prebuilt']} (BENCH_BUILD=0)." if extra.get("prebuilt") else "."),
         "",
         f"Machine: {machine()}.",
         f"Load average (1 min) during our runs {o['loadavg_start'][0]} → {o['loadavg_end'][0]}"
