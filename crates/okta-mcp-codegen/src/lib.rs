@@ -44,7 +44,7 @@ pub enum CodegenError {
         url: String,
     },
     #[error(
-        "{path} has sha256 {actual}, but openapi/spec.lock pins release {release} at {expected}.\nFix: use the pinned file, run scripts/update-spec to move the pin, or build with OKTA_OPENAPI_UNPINNED=1 to accept an unpinned spec."
+        "{path} has sha256 {actual}, but openapi/spec.lock pins release {release} at {expected}.\nFix: use the pinned file, run `cargo xtask update-spec <release|path>` to move the pin, or build with OKTA_OPENAPI_UNPINNED=1 to accept an unpinned spec."
     )]
     SpecDigestMismatch {
         path: PathBuf,
