@@ -57,7 +57,7 @@ for t in "${targets[@]}"; do
   opts=(-max_total_time="$seconds" -print_final_stats=1 -timeout=30 -rss_limit_mb=3072
         -artifact_prefix="$artifacts/")
   case "$t" in
-    jsonrpc_input) opts+=(-dict="$fuzz/dict/jsonrpc.dict" -max_len=8192) ;;
+    jsonrpc_input) opts+=(-dict="$fuzz/dict/jsonrpc.dict" -max_len=8192 -len_control=0) ;;
     tool_call) opts+=(-max_len=4096 -len_control=0) ;;
   esac
   if [ "${FUZZ_KEEP_GOING:-0}" = 1 ]; then
