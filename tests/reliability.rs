@@ -4,13 +4,12 @@
 
 mod support;
 
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::json;
+use support::raw::Raw;
 use support::*;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 fn requests_to(fake: &FakeOkta, method: &str, path: &str) -> usize {
     fake.requests()
@@ -309,92 +308,10 @@ async fn bad_numeric_settings_are_reported_not_fatal() {
     assert!(log.contains("OKTA_MAX_CONCURRENCY"), "{log}");
 }
 
-/// The binary on raw pipes, for input no MCP client would send.
-struct RawServer {
-    child: tokio::process::Child,
-    stdin: tokio::process::ChildStdin,
-    lines: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
-    _dir: tempfile::TempDir,
-}
-
-impl RawServer {
-    async fn start(org_url: &str) -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_okta-mcp"))
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", dir.path())
-            .env("XDG_STATE_HOME", dir.path().join("state"))
-            .env("OKTA_ORG_URL", org_url)
-            .env("OKTA_SCOPES", "okta.users.read")
-            .env("OKTA_API_TOKEN", TOKEN)
-            .env("OKTA_NO_BROWSER", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("spawn okta-mcp");
-        let stdin = child.stdin.take().expect("stdin");
-        let lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let mut s = Self {
-            child,
-            stdin,
-            lines,
-            _dir: dir,
-        };
-        s.send(
-            br#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#,
-        )
-        .await;
-        let init = s.response_to(0).await;
-        assert!(init.get("result").is_some(), "{init}");
-        s.send(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
-            .await;
-        s
-    }
-
-    async fn send(&mut self, line: &[u8]) {
-        self.stdin.write_all(line).await.expect("write");
-        self.stdin.write_all(b"\n").await.expect("write");
-        self.stdin.flush().await.expect("flush");
-    }
-
-    /// The next message with this id (others are skipped), within 10 s.
-    async fn response_to(&mut self, id: i64) -> Value {
-        tokio::time::timeout(Duration::from_secs(10), async {
-            loop {
-                let line = self
-                    .lines
-                    .next_line()
-                    .await
-                    .expect("read")
-                    .expect("the server is still running");
-                let msg: Value = serde_json::from_str(&line).expect("the server writes JSON");
-                // Answers to unreadable lines (id null) are checked in
-                // tests/jsonrpc_input.rs; here they are skipped.
-                if msg["id"] == json!(id) {
-                    return msg;
-                }
-            }
-        })
-        .await
-        .unwrap_or_else(|_| panic!("an answer to id {id} within 10 s"))
-    }
-
-    /// Checks the server still answers a valid `tools/list`.
-    async fn still_answers(&mut self, id: i64) {
-        let line = format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/list"}}"#);
-        self.send(line.as_bytes()).await;
-        let msg = self.response_to(id).await;
-        assert!(msg["result"]["tools"].is_array(), "{msg}");
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_json_rpc_input_does_not_stop_the_server() {
     let fake = fake_org().await;
-    let mut raw = RawServer::start(fake.base_url()).await;
+    let mut raw = Raw::start(fake.base_url()).await;
 
     raw.send(b"this is not json at all").await;
     raw.still_answers(1).await;
@@ -410,12 +327,12 @@ async fn bad_json_rpc_input_does_not_stop_the_server() {
 
     raw.send(br#"{"jsonrpc":"2.0","id":52,"method":"no/such/method"}"#)
         .await;
-    let msg = raw.response_to(52).await;
+    let msg = raw.response_to(json!(52)).await;
     assert!(msg["error"]["code"].is_i64(), "{msg}");
 
     raw.send(br#"{"jsonrpc":"2.0","id":53,"method":"tools/call","params":"nope"}"#)
         .await;
-    let msg = raw.response_to(53).await;
+    let msg = raw.response_to(json!(53)).await;
     assert!(
         msg.get("error").is_some() || msg.get("result").is_some(),
         "{msg}"
@@ -426,7 +343,7 @@ async fn bad_json_rpc_input_does_not_stop_the_server() {
     let call = json!({"jsonrpc":"2.0","id":54,"method":"tools/call",
         "params":{"name":"get_user","arguments":{"id": big}}});
     raw.send(call.to_string().as_bytes()).await;
-    let msg = raw.response_to(54).await;
+    let msg = raw.response_to(json!(54)).await;
     let answered_with_error = msg.get("error").is_some() || msg["result"]["isError"] == json!(true);
     assert!(
         answered_with_error,
@@ -435,8 +352,5 @@ async fn bad_json_rpc_input_does_not_stop_the_server() {
     );
     raw.still_answers(4).await;
 
-    assert!(
-        raw.child.try_wait().expect("wait").is_none(),
-        "the server is still running"
-    );
+    assert!(raw.running(), "the server is still running");
 }

@@ -12,6 +12,8 @@ use rmcp::transport::TokioChildProcess;
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Map, Value};
 
+pub mod raw;
+
 #[allow(unused_imports)]
 pub use fake_okta::{Credential, FakeOkta, Fault, FaultKind, Method};
 
