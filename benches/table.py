@@ -88,6 +88,8 @@ def num(v, nd: int = 0, unit: str = "") -> str:
         return "—"
     if isinstance(v, str):
         return v
+    if not isinstance(v, (int, float)):
+        return "—"  # not measured (e.g. BENCH_OKTA=0: no Okta results)
     return f"{v:,.{nd}f}{unit}"
 
 

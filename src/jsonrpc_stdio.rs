@@ -50,9 +50,49 @@ pub struct LineTransport<R, W> {
     started: Arc<AtomicBool>,
 }
 
-/// stdin and stdout.
-pub fn stdio() -> LineTransport<tokio::io::Stdin, tokio::io::Stdout> {
-    LineTransport::new(tokio::io::stdin(), tokio::io::stdout())
+/// Either end of the process's stdio, as the transport reads and writes it.
+pub type StdReader = Box<dyn AsyncRead + Send + Unpin>;
+pub type StdWriter = Box<dyn AsyncWrite + Send + Unpin>;
+
+/// stdin and stdout. When they are pipes (as MCP clients start servers)
+/// they are driven by the reactor directly; tokio's `Stdin`/`Stdout` hand
+/// every read and write to a blocking thread, a hop per message that shows
+/// in the latency tail. Files and terminals keep tokio's own handles. Must
+/// be called inside the runtime.
+pub fn stdio() -> LineTransport<StdReader, StdWriter> {
+    let read: StdReader = match pipe_stdin() {
+        Some(pipe) => Box::new(pipe),
+        None => Box::new(tokio::io::stdin()),
+    };
+    let write: StdWriter = match pipe_stdout() {
+        Some(pipe) => Box::new(pipe),
+        None => Box::new(tokio::io::stdout()),
+    };
+    LineTransport::new(read, write)
+}
+
+#[cfg(unix)]
+fn pipe_stdin() -> Option<tokio::net::unix::pipe::Receiver> {
+    use std::os::fd::AsFd;
+    let fd = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
+    tokio::net::unix::pipe::Receiver::from_owned_fd(fd).ok()
+}
+
+#[cfg(unix)]
+fn pipe_stdout() -> Option<tokio::net::unix::pipe::Sender> {
+    use std::os::fd::AsFd;
+    let fd = std::io::stdout().as_fd().try_clone_to_owned().ok()?;
+    tokio::net::unix::pipe::Sender::from_owned_fd(fd).ok()
+}
+
+#[cfg(not(unix))]
+fn pipe_stdin() -> Option<tokio::io::Stdin> {
+    None
+}
+
+#[cfg(not(unix))]
+fn pipe_stdout() -> Option<tokio::io::Stdout> {
+    None
 }
 
 enum LineRead {
