@@ -43,25 +43,11 @@ impl OktaMcpServer {
 }
 
 /// The MCP tool for a table entry, as `tools/list` carries it: the listed
-/// (abridged) schema, and the annotations that say something: `readOnlyHint`
-/// on reads; on writes `destructiveHint` always (clients that treat a missing
-/// hint as "safe" still warn) and `idempotentHint` when true. The MCP
-/// defaults (not idempotent, open world) are left out, since every byte here
-/// is paid for on every turn of the model.
+/// (abridged) schema and the listed annotations, both generated.
 pub fn mcp_tool(t: &ToolSpec) -> Tool {
     let schema = Arc::new(t.listed_schema().clone());
-    let mut annotations = if t.read_only {
-        ToolAnnotations::from_raw(None, Some(true), None, None, None)
-    } else {
-        ToolAnnotations::from_raw(
-            None,
-            None,
-            Some(t.destructive),
-            t.idempotent.then_some(true),
-            None,
-        )
-    };
-    annotations.open_world_hint = (!t.open_world).then_some(false);
+    let annotations: ToolAnnotations =
+        serde_json::from_str(t.listed_annotations).unwrap_or_default();
     Tool::new(t.name, t.description, schema).with_annotations(annotations)
 }
 

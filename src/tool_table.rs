@@ -20,6 +20,9 @@ pub struct ToolSpec {
     pub input_schema: &'static str,
     /// The abridged schema `tools/list` carries, as JSON text.
     pub listed_schema: &'static str,
+    /// The annotations `tools/list` carries (only the meaningful hints), as
+    /// JSON text; the rule lives in the generator.
+    pub listed_annotations: &'static str,
     /// The operation's longer explanation, shown by `describe_okta_operation`.
     pub details: &'static str,
     /// Empty for tools that call no single operation.

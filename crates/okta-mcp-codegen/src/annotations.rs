@@ -9,6 +9,30 @@ pub struct Annotations {
     pub open_world: bool,
 }
 
+impl Annotations {
+    /// The annotations as `tools/list` carries them: those that say
+    /// something. `readOnlyHint` on reads; on writes `destructiveHint` always
+    /// (clients that treat a missing hint as "safe" still warn) and
+    /// `idempotentHint` when true; `openWorldHint` only when false. The MCP
+    /// defaults are left out, since every byte is paid for on every turn of
+    /// the model.
+    pub fn listed(&self) -> serde_json::Value {
+        let mut out = serde_json::Map::new();
+        if self.read_only {
+            out.insert("readOnlyHint".into(), true.into());
+        } else {
+            out.insert("destructiveHint".into(), self.destructive.into());
+            if self.idempotent {
+                out.insert("idempotentHint".into(), true.into());
+            }
+        }
+        if !self.open_world {
+            out.insert("openWorldHint".into(), false.into());
+        }
+        serde_json::Value::Object(out)
+    }
+}
+
 /// Words in a POST path's last segment that make the call destructive:
 /// it takes access away or throws state away.
 const DESTRUCTIVE_VERBS: [&str; 7] = [
@@ -52,5 +76,30 @@ mod tests {
         assert!(!activate.destructive);
         let put = derive("PUT", "/api/v1/groups/{groupId}");
         assert!(put.idempotent && !put.destructive && !put.read_only);
+    }
+
+    #[test]
+    fn listed_keeps_only_hints_that_say_something() {
+        let json = |a: Annotations| a.listed().to_string();
+        assert_eq!(
+            json(derive("GET", "/api/v1/users")),
+            r#"{"readOnlyHint":true}"#
+        );
+        assert_eq!(
+            json(derive("DELETE", "/api/v1/groups/{groupId}")),
+            r#"{"destructiveHint":true,"idempotentHint":true}"#
+        );
+        assert_eq!(
+            json(derive("POST", "/api/v1/groups")),
+            r#"{"destructiveHint":false}"#
+        );
+        let closed = Annotations {
+            open_world: false,
+            ..derive("GET", "/x")
+        };
+        assert_eq!(
+            json(closed),
+            r#"{"readOnlyHint":true,"openWorldHint":false}"#
+        );
     }
 }

@@ -369,31 +369,17 @@ pub fn operations_of(
 
 /// Bytes of `tools` in a `tools/list` answer, as `src/server.rs` (`mcp_tool`)
 /// lists them: compact JSON of name, description, the listed (abridged)
-/// schema and only the annotations that say something (`readOnlyHint` on
-/// reads; `destructiveHint`, and `idempotentHint` when true, on writes;
-/// `openWorldHint: false` on closed-world tools).
+/// schema and the listed annotations ([`crate::annotations::Annotations::listed`], the one rule
+/// both use).
 pub fn tools_list_bytes<'a>(tools: impl IntoIterator<Item = &'a ToolSpec>) -> usize {
     let list: Vec<Value> = tools
         .into_iter()
         .map(|t| {
-            let a = &t.annotations;
-            let mut annotations = serde_json::Map::new();
-            if a.read_only {
-                annotations.insert("readOnlyHint".into(), true.into());
-            } else {
-                annotations.insert("destructiveHint".into(), a.destructive.into());
-                if a.idempotent {
-                    annotations.insert("idempotentHint".into(), true.into());
-                }
-            }
-            if !a.open_world {
-                annotations.insert("openWorldHint".into(), false.into());
-            }
             serde_json::json!({
                 "name": t.name,
                 "description": t.description,
                 "inputSchema": t.listed_schema,
-                "annotations": annotations,
+                "annotations": t.annotations.listed(),
             })
         })
         .collect();

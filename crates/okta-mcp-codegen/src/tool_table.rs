@@ -380,13 +380,14 @@ pub fn emit_tool_table(tools: &[ToolSpec]) -> String {
     for t in tools {
         let scopes: Vec<String> = t.scopes.iter().map(|s| lit(s)).collect();
         out.push_str(&format!(
-            "    ToolSpec {{ name: {}, title: {}, description: {}, summary: {}, input_schema: {}, listed_schema: {}, details: {}, operation_id: {}, method: {}, path: {}, scopes: &[{}], toolset: {}, curated: {}, read_only: {}, destructive: {}, idempotent: {}, open_world: {}, confirm: {}, paged: {}, handler: {}, fixed_args: {}, body_media_type: {}, native_fields: {} }},\n",
+            "    ToolSpec {{ name: {}, title: {}, description: {}, summary: {}, input_schema: {}, listed_schema: {}, listed_annotations: {}, details: {}, operation_id: {}, method: {}, path: {}, scopes: &[{}], toolset: {}, curated: {}, read_only: {}, destructive: {}, idempotent: {}, open_world: {}, confirm: {}, paged: {}, handler: {}, fixed_args: {}, body_media_type: {}, native_fields: {} }},\n",
             lit(&t.name),
             lit(&t.title),
             lit(&t.description),
             lit(&t.summary),
             lit(&serde_json::to_string(&t.input_schema).expect("json")),
             lit(&serde_json::to_string(&t.listed_schema).expect("json")),
+            lit(&t.annotations.listed().to_string()),
             lit(&t.details),
             lit(&t.operation_id),
             lit(&t.method),
