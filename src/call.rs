@@ -8,15 +8,16 @@ use serde_json::{Map, Value, json};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::dispatch::{Args, DispatchError};
 use crate::okta_error::OktaError;
 use crate::okta_http::body::read_limited;
 use crate::okta_http::{CallFailure, CallHandle, HttpStack};
 use crate::output;
 use crate::paging::{Cursor, next_after};
+use crate::redact::redact;
 use crate::scopes::ScopeSet;
 use crate::selection::Selection;
 use crate::tool_table::{self, ToolSpec};
+use okta_client::{Args, DispatchError};
 
 /// What a tool call returns: structured JSON, its text, and whether it is an error.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +71,21 @@ pub trait Confirmer: Send + Sync {
     fn confirm<'a>(&'a self, message: &'a str) -> futures::future::BoxFuture<'a, Confirmation>;
 }
 
+/// Runs the tools that are not one operation (the gateway, composites).
+/// The pipeline gates and validates their arguments, then hands them over;
+/// it knows them only through this trait (see [`crate::composite`]).
+pub trait ToolHandlers: Send + Sync {
+    /// Runs `tool`, whose table entry names `handler`.
+    fn run<'a>(
+        &'a self,
+        rt: &'a Runtime,
+        handler: &'a str,
+        tool: &'static ToolSpec,
+        args: Map<String, Value>,
+        ctx: &'a CallContext,
+    ) -> futures::future::BoxFuture<'a, ToolResult>;
+}
+
 /// What the transport knows about one call.
 #[derive(Clone, Default)]
 pub struct CallContext {
@@ -90,16 +106,22 @@ pub struct Runtime {
     /// Scopes the token really holds, once known (None: trust OKTA_SCOPES).
     granted: RwLock<Option<ScopeSet>>,
     validators: Mutex<HashMap<&'static str, Arc<jsonschema::Validator>>>,
+    handlers: &'static dyn ToolHandlers,
 }
 
 impl Runtime {
-    pub fn new(config: Config, stack: Option<Arc<HttpStack>>) -> Self {
+    pub fn new(
+        config: Config,
+        stack: Option<Arc<HttpStack>>,
+        handlers: &'static dyn ToolHandlers,
+    ) -> Self {
         Self {
             selection: Selection::from_settings(&config.raw),
             config,
             stack,
             granted: RwLock::new(None),
             validators: Mutex::new(HashMap::new()),
+            handlers,
         }
     }
 
@@ -220,7 +242,7 @@ impl Runtime {
             );
         };
         if let Some(handler) = tool.handler {
-            return crate::composite::run(self, handler, tool, args, ctx).await;
+            return self.handlers.run(self, handler, tool, args, ctx).await;
         }
         if let Err(message) = check_path_params(tool, &args) {
             return ToolResult::error(message, json!({"tool": tool.name}));
@@ -312,7 +334,7 @@ impl Runtime {
             .as_deref()
             .map(output::parse_fields)
             .filter(|f| !f.is_empty());
-        crate::composite::bound_time_window(tool, &mut args);
+        crate::time_window::bound_time_window(tool, &mut args);
 
         let mut cursor = args
             .get("after")
@@ -445,8 +467,7 @@ impl Runtime {
         if let Some(bytes) = &upload {
             dispatch_args = dispatch_args.with_multipart(bytes);
         }
-        let outcome =
-            crate::okta_client::dispatch(&client, tool.operation_id, &dispatch_args).await;
+        let outcome = okta_client::dispatch(&client, tool.operation_id, &dispatch_args).await;
         if let Some(failure) = handle.take_failure() {
             return Err(failure_result(tool, failure));
         }
@@ -472,7 +493,7 @@ impl Runtime {
                     .map_err(|e| ToolResult::error(e.to_string(), json!({"tool": tool.name})))?;
                 Ok((success_body(status, &content_type, &bytes), next))
             }
-            Err(DispatchError::Api(progenitor_client::Error::UnexpectedResponse(resp))) => {
+            Err(DispatchError::Api(okta_client::Error::UnexpectedResponse(resp))) => {
                 let status = resp.status().as_u16();
                 let bytes = read_limited(resp.bytes_stream(), limit)
                     .await
@@ -483,7 +504,7 @@ impl Runtime {
                     err.to_json(tool.scopes),
                 ))
             }
-            Err(DispatchError::Api(progenitor_client::Error::CommunicationError(e))) => {
+            Err(DispatchError::Api(okta_client::Error::CommunicationError(e))) => {
                 let what = if e.is_timeout() {
                     "Okta did not answer in time (OKTA_REQUEST_TIMEOUT)".to_owned()
                 } else if e.is_connect() {
@@ -557,23 +578,6 @@ fn failure_result(tool: &ToolSpec, failure: CallFailure) -> ToolResult {
     }
 }
 
-/// Removes anything that looks like a credential from a message.
-pub fn redact(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for word in text.split_inclusive(char::is_whitespace) {
-        let lower = word.to_ascii_lowercase();
-        if lower.contains("access_token=")
-            || lower.contains("client_assertion=")
-            || lower.contains("refresh_token=")
-        {
-            out.push_str("[redacted] ");
-        } else {
-            out.push_str(word);
-        }
-    }
-    out
-}
-
 /// Refuses path parameters that could change the path: `.`/`..` segments
 /// and backslashes (which URL parsing turns into `/`). Other characters are
 /// percent-encoded by the generated client.
@@ -642,11 +646,44 @@ mod tests {
         );
     }
 
-    #[test]
-    fn redacts_credentials_in_messages() {
+    #[tokio::test]
+    async fn capture_mode_records_the_built_request_and_sends_nothing() {
+        let cli = <crate::config::Cli as clap::Parser>::parse_from([
+            "okta-mcp",
+            "--org-url",
+            "https://acme.okta.com",
+            "--scopes",
+            "okta.users.read",
+        ]);
+        let config = crate::config::Config::from_settings(cli.settings);
+        let auth = crate::auth::static_token::StaticToken::api_token("tok-1").unwrap();
+        let capture = Arc::new(crate::okta_http::Capture::default());
+        let stack = HttpStack::new(
+            "https://acme.okta.com",
+            Arc::new(auth),
+            config.http_policy(),
+        )
+        .unwrap()
+        .with_capture(capture.clone());
+        let rt = Runtime::new(config, Some(Arc::new(stack)), &crate::composite::COMPOSITES);
+        let args = json!({"id": "a/b c", "expand": "blocks"});
+        let r = rt
+            .call(
+                "get_user",
+                args.as_object().unwrap().clone(),
+                &Default::default(),
+            )
+            .await;
+        assert!(!r.is_error, "{}", r.text);
+        assert_eq!(r.structured, json!({}));
+        let sent = capture.take();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].method, reqwest::Method::GET);
         assert_eq!(
-            redact("failed access_token=abc def"),
-            "failed [redacted] def"
+            sent[0].url.as_str(),
+            "https://acme.okta.com/api/v1/users/a%2Fb%20c?expand=blocks"
         );
+        assert_eq!(sent[0].headers["authorization"], "SSWS tok-1");
+        assert!(capture.take().is_empty());
     }
 }

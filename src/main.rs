@@ -212,7 +212,7 @@ async fn run(cli: Cli) -> std::process::ExitCode {
             std::process::ExitCode::SUCCESS
         }
         Command::Tools { markdown } => {
-            let rt = Runtime::new(config, None);
+            let rt = Runtime::new(config, None, &okta_mcp::composite::COMPOSITES);
             if markdown {
                 print!("{}", okta_mcp::docs::scopes_markdown());
             } else {
@@ -254,7 +254,11 @@ async fn serve(config: Config) -> std::process::ExitCode {
         },
         None => None,
     };
-    let runtime = Arc::new(Runtime::new(config, stack));
+    let runtime = Arc::new(Runtime::new(
+        config,
+        stack,
+        &okta_mcp::composite::COMPOSITES,
+    ));
     let granted = auth.granted_watch();
     {
         let auth = auth.clone();

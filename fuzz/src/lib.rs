@@ -59,7 +59,11 @@ pub fn offline() -> &'static Offline {
         .expect("client")
         .with_capture(capture.clone());
         Offline {
-            runtime: Arc::new(Runtime::new(config, Some(Arc::new(stack)))),
+            runtime: Arc::new(Runtime::new(
+                config,
+                Some(Arc::new(stack)),
+                &okta_mcp::composite::COMPOSITES,
+            )),
             capture,
         }
     })

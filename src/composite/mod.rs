@@ -9,31 +9,40 @@ mod logs;
 mod scope_status;
 mod users_csv;
 
+use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
 
-use crate::call::{CallContext, Runtime, ToolResult};
+use crate::call::{CallContext, Runtime, ToolHandlers, ToolResult};
 use crate::tool_table::ToolSpec;
 
-pub use logs::{bound_time_window, escape_filter_value};
+/// The composite tools, as the pipeline reaches them.
+pub struct Composites;
 
-/// Runs the composite `handler` for `tool`.
-pub async fn run(
-    rt: &Runtime,
-    handler: &str,
-    tool: &'static ToolSpec,
-    args: Map<String, Value>,
-    ctx: &CallContext,
-) -> ToolResult {
-    match handler {
-        "search_okta_operations" => gateway::search(rt, &args),
-        "describe_okta_operation" => gateway::describe(rt, &args),
-        "call_okta_operation" => gateway::call(rt, args, ctx).await,
-        "scope_status" => scope_status::report(rt),
-        "login_failures" => logs::login_failures(rt, tool, args, ctx).await,
-        "users_csv" => users_csv::export(rt, tool, args, ctx).await,
-        other => ToolResult::error(
-            format!("tool handler `{other}` is not built into this server"),
-            json!({}),
-        ),
+/// Handed to [`Runtime::new`].
+pub static COMPOSITES: Composites = Composites;
+
+impl ToolHandlers for Composites {
+    fn run<'a>(
+        &'a self,
+        rt: &'a Runtime,
+        handler: &'a str,
+        tool: &'static ToolSpec,
+        args: Map<String, Value>,
+        ctx: &'a CallContext,
+    ) -> BoxFuture<'a, ToolResult> {
+        Box::pin(async move {
+            match handler {
+                "search_okta_operations" => gateway::search(rt, &args),
+                "describe_okta_operation" => gateway::describe(rt, &args),
+                "call_okta_operation" => gateway::call(rt, args, ctx).await,
+                "scope_status" => scope_status::report(rt),
+                "login_failures" => logs::login_failures(rt, tool, args, ctx).await,
+                "users_csv" => users_csv::export(rt, tool, args, ctx).await,
+                other => ToolResult::error(
+                    format!("tool handler `{other}` is not built into this server"),
+                    json!({}),
+                ),
+            }
+        })
     }
 }

@@ -194,11 +194,11 @@ impl CallHandle {
     }
 
     /// A generated client bound to this call.
-    pub fn client(&self) -> crate::okta_client::Client {
-        crate::okta_client::Client::new_with_client(
+    pub fn client(&self) -> okta_client::Client {
+        okta_client::Client::new_with_client(
             &self.0.stack.base_url,
             self.0.stack.client.clone(),
-            self.clone(),
+            okta_client::Hooks::new(Arc::new(self.clone())),
         )
     }
 
@@ -294,7 +294,7 @@ impl CallHandle {
                             retry = retries,
                             wait_ms = wait.as_millis() as u64,
                             "connection to Okta failed; retrying: {}",
-                            crate::call::redact(&e.to_string())
+                            crate::redact::redact(&e.to_string())
                         );
                         if !self.sleep(wait).await {
                             return Ok(self.fail(CallFailure::Cancelled));
@@ -410,50 +410,17 @@ impl CallHandle {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::Parser;
-    use serde_json::json;
+impl okta_client::Transport for CallHandle {
+    fn prepare(&self, request: &mut reqwest::Request) {
+        CallHandle::prepare(self, request);
+    }
 
-    #[tokio::test]
-    async fn capture_mode_records_the_built_request_and_sends_nothing() {
-        let cli = crate::config::Cli::parse_from([
-            "okta-mcp",
-            "--org-url",
-            "https://acme.okta.com",
-            "--scopes",
-            "okta.users.read",
-        ]);
-        let config = crate::config::Config::from_settings(cli.settings);
-        let auth = crate::auth::static_token::StaticToken::api_token("tok-1").unwrap();
-        let capture = Arc::new(Capture::default());
-        let stack = HttpStack::new(
-            "https://acme.okta.com",
-            Arc::new(auth),
-            config.http_policy(),
-        )
-        .unwrap()
-        .with_capture(capture.clone());
-        let rt = crate::call::Runtime::new(config, Some(Arc::new(stack)));
-        let args = json!({"id": "a/b c", "expand": "blocks"});
-        let r = rt
-            .call(
-                "get_user",
-                args.as_object().unwrap().clone(),
-                &Default::default(),
-            )
-            .await;
-        assert!(!r.is_error, "{}", r.text);
-        assert_eq!(r.structured, json!({}));
-        let sent = capture.take();
-        assert_eq!(sent.len(), 1);
-        assert_eq!(sent[0].method, reqwest::Method::GET);
-        assert_eq!(
-            sent[0].url.as_str(),
-            "https://acme.okta.com/api/v1/users/a%2Fb%20c?expand=blocks"
-        );
-        assert_eq!(sent[0].headers["authorization"], "SSWS tok-1");
-        assert!(capture.take().is_empty());
+    fn execute<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> okta_client::SendFuture<'a> {
+        Box::pin(CallHandle::execute(self, client, request, operation_id))
     }
 }

@@ -15,7 +15,7 @@ use crate::naming::progenitor_ident;
 use crate::operations::{BodyKind, Operation, ParamLocation};
 
 /// The Rust type through which the runtime's hooks reach each call.
-pub const INNER_TYPE: &str = "crate::okta_http::CallHandle";
+pub const INNER_TYPE: &str = "crate::Hooks";
 
 /// Generates the progenitor client source for `client_spec`.
 pub fn generate_client(client_spec: &Value) -> Result<syn::File, CodegenError> {
@@ -273,7 +273,7 @@ pub fn generate_dispatch(file: &syn::File, ops: &[Operation]) -> Result<TokenStr
         fns.push(quote! {
             fn #call_fn<'a>(
                 client: &'a Client,
-                args: &'a crate::dispatch::Args<'a>,
+                args: &'a crate::Args<'a>,
             ) -> DispatchFuture<'a> {
                 Box::pin(async move {
                     let _ = args;
@@ -291,20 +291,20 @@ pub fn generate_dispatch(file: &syn::File, ops: &[Operation]) -> Result<TokenStr
 
         /// The future of one dispatched call.
         pub type DispatchFuture<'a> = ::std::pin::Pin<Box<dyn ::std::future::Future<
-            Output = ::std::result::Result<ResponseValue<ByteStream>, crate::dispatch::DispatchError>,
+            Output = ::std::result::Result<ResponseValue<ByteStream>, crate::DispatchError>,
         > + Send + 'a>>;
 
         /// Calls the operation `operation_id` with the tool's arguments.
         pub fn dispatch<'a>(
             client: &'a Client,
             operation_id: &str,
-            args: &'a crate::dispatch::Args<'a>,
+            args: &'a crate::Args<'a>,
         ) -> DispatchFuture<'a> {
             match operation_id {
                 #(#arms)*
                 other => {
                     let other = other.to_owned();
-                    Box::pin(async move { Err(crate::dispatch::DispatchError::UnknownOperation(other)) })
+                    Box::pin(async move { Err(crate::DispatchError::UnknownOperation(other)) })
                 }
             }
         }

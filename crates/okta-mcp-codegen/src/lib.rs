@@ -1,12 +1,18 @@
 //! okta-mcp's build-time generator.
 //!
 //! Input: Okta's Management API spec (found and verified by [`spec_source`]),
-//! the hand-written overlay, and `scope-map.toml`. Output: Rust source for the
-//! progenitor client, the dispatch that calls it, and the MCP tool table, plus
-//! a build report. `build.rs` is a thin caller; everything here is plain,
-//! unit-tested code.
+//! the hand-written overlay, and `scope-map.toml`. Output, in two halves that
+//! build apart so that each edit recompiles only what depends on it:
+//! - [`generate_client`]: the progenitor client and the dispatch that calls
+//!   it, from the spec alone (the `okta-client` crate's build script);
+//! - [`generate`]: the MCP tool table and the build report, from the spec and
+//!   `scope-map.toml` (okta-mcp's own `build.rs`).
+//!
+//! The build scripts are thin callers ([`build_support`]); everything here is
+//! plain, unit-tested code.
 
 pub mod annotations;
+pub mod build_support;
 pub mod client_gen;
 pub mod client_spec;
 pub mod input_schema;
@@ -28,6 +34,8 @@ use std::path::PathBuf;
 pub enum CodegenError {
     #[error("cannot read {path}: {message}")]
     Io { path: PathBuf, message: String },
+    #[error("cargo did not set {name}: build okta-mcp through cargo")]
+    BuildEnv { name: String },
     #[error("{path} is not a valid spec lock: {message}")]
     Lock { path: PathBuf, message: String },
     #[error(
@@ -72,10 +80,8 @@ pub struct Inputs<'a> {
     pub scope_map_toml: &'a str,
 }
 
-/// What the generator writes, as source text.
+/// The tool-table half of the generator's output.
 pub struct Generated {
-    /// The progenitor client followed by `dispatch`.
-    pub client_rs: String,
     pub tool_table_rs: String,
     pub report_md: String,
     pub tools: Vec<tool_table::ToolSpec>,
@@ -141,18 +147,41 @@ pub fn prepare_spec(
     Ok((spec, repairs))
 }
 
-/// Runs the whole generator.
+/// The client half of the generator's output.
+pub struct ClientSource {
+    /// The progenitor client followed by `dispatch`, formatted.
+    pub client_rs: String,
+    pub operations: usize,
+}
+
+/// Generates the progenitor client and its dispatch. It reads only the spec
+/// (and the overlay): `scope-map.toml` has no say in how Okta is called.
+pub fn generate_client(
+    spec_yaml: &[u8],
+    overlay_yaml: Option<&str>,
+) -> Result<ClientSource, CodegenError> {
+    let (spec, _) = prepare_spec(spec_yaml, overlay_yaml)?;
+    let (ops, _) = operations::read_operations(&spec)?;
+    let client = client_gen::generate_client(&client_spec::client_spec(&spec, &ops))?;
+    let dispatch = client_gen::generate_dispatch(&client, &ops)?;
+    let dispatch: syn::File = syn::parse2(dispatch).map_err(|e| CodegenError::Progenitor {
+        message: format!("the generated dispatch does not parse: {e}"),
+    })?;
+    let mut client_rs = prettyplease::unparse(&client);
+    client_rs.push('\n');
+    client_rs.push_str(&prettyplease::unparse(&dispatch));
+    Ok(ClientSource {
+        client_rs,
+        operations: ops.len(),
+    })
+}
+
+/// Generates the tool table and the build report.
 pub fn generate(inputs: &Inputs) -> Result<Generated, CodegenError> {
     let (spec, repairs) = prepare_spec(inputs.spec_yaml, inputs.overlay_yaml)?;
     let (ops, skipped) = operations::read_operations(&spec)?;
     let map = scope_map::ScopeMap::parse(inputs.scope_map_toml)?;
     let tools = tool_table::build_tool_table(&spec, &ops, &map)?;
-
-    let client = client_gen::generate_client(&client_spec::client_spec(&spec, &ops))?;
-    let dispatch = client_gen::generate_dispatch(&client, &ops)?;
-    let mut client_rs = prettyplease::unparse(&client);
-    client_rs.push('\n');
-    client_rs.push_str(&dispatch.to_string());
 
     let spec_version = spec
         .pointer("/info/version")
@@ -161,7 +190,6 @@ pub fn generate(inputs: &Inputs) -> Result<Generated, CodegenError> {
         .to_owned();
     let report_md = report::build_report(&spec_version, &ops, &skipped, &tools, &repairs);
     Ok(Generated {
-        client_rs,
         tool_table_rs: tool_table::emit_tool_table(&tools),
         report_md,
         tools,

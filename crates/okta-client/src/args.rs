@@ -76,7 +76,7 @@ impl<'a> Args<'a> {
         }
     }
 
-    /// The encoded multipart body (see [`crate::okta_http::multipart`]).
+    /// The encoded multipart body (encoded by the runtime).
     pub fn multipart_body(&self) -> Result<Vec<u8>, DispatchError> {
         self.multipart
             .map(<[u8]>::to_vec)
