@@ -90,6 +90,14 @@ pub struct Settings {
     /// Only read-only tools are listed or callable.
     #[arg(long, env = "OKTA_READ_ONLY", action = clap::ArgAction::Set, num_args = 0..=1, default_value = "false", default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
     pub read_only: bool,
+    /// Which writes a person must approve: default (changes, grants and destructive calls), destructive (grants and destructive calls only) or all (creates too). No value turns confirmation off.
+    #[arg(
+        long = "confirm",
+        value_name = "POLICY",
+        env = "OKTA_CONFIRM",
+        default_value = "default"
+    )]
+    pub confirm: String,
     /// Also list the few operations whose spec declares no OAuth scope.
     #[arg(long, env = "OKTA_INCLUDE_UNSCOPED", action = clap::ArgAction::Set, num_args = 0..=1, default_value = "false", default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
     pub include_unscoped: bool,
@@ -163,6 +171,8 @@ pub struct Settings {
 pub struct Config {
     pub org_url: Option<Url>,
     pub scopes: ScopeSet,
+    /// Which risk classes need a person's yes (`OKTA_CONFIRM`).
+    pub confirm_policy: crate::risk::ConfirmPolicy,
     pub raw: Settings,
     /// Problems found, each naming the variable to fix.
     pub problems: Vec<String>,
@@ -208,9 +218,17 @@ impl Config {
                 raw.dpop
             ));
         }
+        let confirm_policy = match crate::risk::ConfirmPolicy::parse(&raw.confirm) {
+            Ok(p) => p,
+            Err(e) => {
+                problems.push(e.to_string());
+                crate::risk::ConfirmPolicy::All
+            }
+        };
         Self {
             org_url,
             scopes,
+            confirm_policy,
             raw,
             problems,
         }

@@ -14,6 +14,9 @@
 //! 4. The MCP transport ([`server`]) runs over a line transport that answers
 //!    bad input ([`jsonrpc_stdio`]).
 
+pub mod argument_confirms;
+pub mod attempt;
+pub mod audit;
 pub mod auth;
 pub mod call;
 pub mod composite;
@@ -24,7 +27,9 @@ pub mod okta_error;
 pub mod okta_http;
 pub mod output;
 pub mod paging;
+pub mod preview;
 pub mod redact;
+pub mod risk;
 pub mod scopes;
 pub mod selection;
 pub mod server;

@@ -21,7 +21,9 @@ use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
-use crate::call::{CallContext, Confirmation, Confirmer, ProgressSink, Runtime, ToolResult};
+use crate::call::{
+    CallContext, Confirmation, Confirmer, ProgressSink, Question, Runtime, ToolResult,
+};
 use crate::tool_table::ToolSpec;
 
 /// The MCP server over a [`Runtime`].
@@ -175,12 +177,12 @@ impl ServerHandler for OktaMcpServer {
             confirmer,
         };
         let result = self.runtime.call(&request.name, args.clone(), &ctx).await;
-        if let Some(message) = asked.and_then(|c| c.asked.lock().ok().and_then(|mut a| a.take())) {
+        if let Some(question) = asked.and_then(|c| c.asked.lock().ok().and_then(|mut a| a.take())) {
             // Nothing was sent to Okta; ask the client to put the question.
             return Ok(CallToolResponse::InputRequired(self.input_required(
                 &request.name,
                 args,
-                message,
+                question,
             )));
         }
         Ok(CallToolResponse::Complete(mcp_result(result)))
@@ -192,6 +194,8 @@ impl ServerHandler for OktaMcpServer {
 
 /// The key of the one input request okta-mcp makes, and of its form field.
 const CONFIRM_KEY: &str = "confirm";
+/// The form field that allows the tool for the rest of the session.
+const SESSION_ALLOW_KEY: &str = "allow_for_session";
 /// How long an unanswered MRTR confirmation is kept.
 const PENDING_TTL: Duration = Duration::from_secs(15 * 60);
 /// At most this many unanswered MRTR confirmations are kept.
@@ -215,36 +219,49 @@ fn strip_model_confirm(tool: &str, args: &mut Map<String, Value>) {
     }
 }
 
-/// The form put to the person: the action text and one yes/no field.
-pub fn confirmation_request(message: &str) -> ElicitRequestParams {
-    let schema = ElicitationSchema::builder()
-        .required_bool_property(CONFIRM_KEY, |b| {
-            b.title("Yes, do it")
-                .description("Tick to let okta-mcp send this change to Okta. It cannot be undone.")
+/// The form put to the person: the question built from Okta's data, one
+/// yes/no field, and, where the class allows it, a second box to allow the
+/// tool for the rest of the session.
+pub fn confirmation_request(question: &Question) -> ElicitRequestParams {
+    let mut schema = ElicitationSchema::builder().required_bool_property(CONFIRM_KEY, |b| {
+        b.title("Yes, do it")
+            .description("Tick to let okta-mcp send this to Okta.")
+            .with_default(false)
+    });
+    if question.offer_session_allow {
+        schema = schema.optional_bool_with(SESSION_ALLOW_KEY, |b| {
+            b.title("Also allow this tool for the rest of this session")
+                .description(
+                    "Later calls of the same tool are not asked again until okta-mcp restarts.",
+                )
                 .with_default(false)
-        })
-        .build_unchecked();
+        });
+    }
     ElicitRequestParams::FormElicitationParams {
         meta: None,
-        message: format!("{message}\n\nThis cannot be undone."),
-        requested_schema: schema,
+        message: question.text.clone(),
+        requested_schema: schema.build_unchecked(),
     }
 }
 
 /// The person's answer in an elicitation result: only an accepted form with
-/// the box ticked confirms.
-pub fn answer_of(result: &ElicitResult) -> Confirmation {
+/// the box ticked confirms; the session box counts only where offered.
+pub fn answer_of(result: &ElicitResult, offered_session_allow: bool) -> Confirmation {
     match result.action {
         ElicitationAction::Accept => {
-            let ticked = result
-                .content
-                .as_ref()
-                .and_then(|c| c.get(CONFIRM_KEY))
-                .is_some_and(|v| v == &Value::Bool(true));
-            if ticked {
-                Confirmation::Accepted
-            } else {
+            let ticked = |key: &str| {
+                result
+                    .content
+                    .as_ref()
+                    .and_then(|c| c.get(key))
+                    .is_some_and(|v| v == &Value::Bool(true))
+            };
+            if !ticked(CONFIRM_KEY) {
                 Confirmation::Declined
+            } else if offered_session_allow && ticked(SESSION_ALLOW_KEY) {
+                Confirmation::AcceptedForSession
+            } else {
+                Confirmation::Accepted
             }
         }
         ElicitationAction::Decline => Confirmation::Declined,
@@ -260,14 +277,14 @@ struct PeerConfirmer {
 }
 
 impl Confirmer for PeerConfirmer {
-    fn confirm<'a>(&'a self, message: &'a str) -> BoxFuture<'a, Confirmation> {
+    fn confirm<'a>(&'a self, question: &'a Question) -> BoxFuture<'a, Confirmation> {
         Box::pin(async move {
             let request =
-                ServerRequest::ElicitRequest(ElicitRequest::new(confirmation_request(message)));
+                ServerRequest::ElicitRequest(ElicitRequest::new(confirmation_request(question)));
             tokio::select! {
                 _ = self.cancel.cancelled() => Confirmation::Cancelled,
                 answer = self.peer.send_request(request) => match answer {
-                    Ok(ClientResult::ElicitResult(r)) => answer_of(&r),
+                    Ok(ClientResult::ElicitResult(r)) => answer_of(&r, question.offer_session_allow),
                     Ok(_) => Confirmation::Cancelled,
                     Err(e) => {
                         tracing::warn!("confirmation by elicitation failed: {e}");
@@ -282,22 +299,28 @@ impl Confirmer for PeerConfirmer {
 /// For protocol 2026-07-28 (no server-to-client requests): either the
 /// answer the retried call carries, or a note of the question to ask.
 struct MrtrConfirmer {
-    answer: Option<(String, Confirmation)>,
-    asked: Mutex<Option<String>>,
+    /// The question asked before and the person's answer to it.
+    answer: Option<(Question, ElicitResult)>,
+    asked: Mutex<Option<Question>>,
 }
 
 impl Confirmer for MrtrConfirmer {
-    fn confirm<'a>(&'a self, message: &'a str) -> BoxFuture<'a, Confirmation> {
-        if let Some((asked, answer)) = &self.answer
-            && asked == message
+    fn confirm<'a>(&'a self, question: &'a Question) -> BoxFuture<'a, Confirmation> {
+        // The answer counts only for the very question asked: names and
+        // fields are looked up again, and a change in Okta asks anew.
+        if let Some((asked, result)) = &self.answer
+            && asked == question
         {
-            return Box::pin(std::future::ready(*answer));
+            return Box::pin(std::future::ready(answer_of(
+                result,
+                question.offer_session_allow,
+            )));
         }
         if let Ok(mut a) = self.asked.lock() {
-            *a = Some(message.to_owned());
+            *a = Some(question.clone());
         }
         // Not sent: the server turns this into an InputRequiredResult.
-        Box::pin(std::future::ready(Confirmation::Cancelled))
+        Box::pin(std::future::ready(Confirmation::Pending))
     }
 }
 
@@ -306,7 +329,7 @@ impl Confirmer for MrtrConfirmer {
 struct PendingConfirmation {
     tool: String,
     args: Map<String, Value>,
-    message: String,
+    question: Question,
     at: Instant,
 }
 
@@ -321,7 +344,7 @@ impl OktaMcpServer {
         &self,
         tool: &str,
         args: Map<String, Value>,
-        message: String,
+        question: Question,
     ) -> InputRequiredResult {
         let id = random_id();
         if let Ok(mut pending) = self.pending.lock() {
@@ -339,7 +362,7 @@ impl OktaMcpServer {
                 PendingConfirmation {
                     tool: tool.to_owned(),
                     args,
-                    message: message.clone(),
+                    question: question.clone(),
                     at: Instant::now(),
                 },
             );
@@ -347,7 +370,7 @@ impl OktaMcpServer {
         let mut requests = InputRequests::new();
         requests.insert(
             CONFIRM_KEY.to_owned(),
-            InputRequest::Elicitation(ElicitRequest::new(confirmation_request(&message))),
+            InputRequest::Elicitation(ElicitRequest::new(confirmation_request(&question))),
         );
         InputRequiredResult::new(Some(requests), Some(id))
     }
@@ -360,7 +383,7 @@ impl OktaMcpServer {
         args: &Map<String, Value>,
         state: Option<&str>,
         responses: Option<&InputResponses>,
-    ) -> Option<(String, Confirmation)> {
+    ) -> Option<(Question, ElicitResult)> {
         let (state, responses) = (state?, responses?);
         let pending = self.pending.lock().ok()?.remove(state)?;
         let mut args = args.clone();
@@ -370,6 +393,6 @@ impl OktaMcpServer {
         }
         let result: ElicitResult =
             serde_json::from_value(responses.get(CONFIRM_KEY)?.clone()).ok()?;
-        Some((pending.message, answer_of(&result)))
+        Some((pending.question, result))
     }
 }

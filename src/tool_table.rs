@@ -143,3 +143,46 @@ mod tests {
         }
     }
 }
+
+// TEMPORARY until the generated class lands (branch `risk`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RiskClass {
+    Read,
+    Create,
+    Change,
+    Grant,
+    Destructive,
+}
+impl RiskClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Create => "create",
+            Self::Change => "change",
+            Self::Grant => "grant",
+            Self::Destructive => "destructive",
+        }
+    }
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::Read => "only reads",
+            Self::Create => "adds a new object",
+            Self::Change => "changes existing settings",
+            Self::Grant => "grants access or credentials",
+            Self::Destructive => "cannot be undone",
+        }
+    }
+}
+impl ToolSpec {
+    pub fn class_tmp(&self) -> RiskClass {
+        if self.read_only {
+            RiskClass::Read
+        } else if self.destructive {
+            RiskClass::Destructive
+        } else if self.method == "POST" && !self.path.ends_with('}') {
+            RiskClass::Create
+        } else {
+            RiskClass::Change
+        }
+    }
+}

@@ -22,7 +22,7 @@ use okta_mcp_fuzz::{arguments_for, check_request, check_result, offline, tokio_r
 struct Yes;
 
 impl Confirmer for Yes {
-    fn confirm<'a>(&'a self, _message: &'a str) -> futures::future::BoxFuture<'a, Confirmation> {
+    fn confirm<'a>(&'a self, _question: &'a okta_mcp::call::Question) -> futures::future::BoxFuture<'a, Confirmation> {
         Box::pin(std::future::ready(Confirmation::Accepted))
     }
 }
