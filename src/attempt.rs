@@ -165,6 +165,18 @@ pub fn filled_path(template: &str, args: &Map<String, Value>) -> String {
     out
 }
 
+// TEMPORARY
+impl From<Outcome> for String {
+    fn from(o: Outcome) -> String {
+        format!("{o:?}")
+    }
+}
+impl From<ConfirmedBy> for String {
+    fn from(o: ConfirmedBy) -> String {
+        format!("{o:?}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,16 +192,5 @@ mod tests {
             ),
             "/api/v1/groups/00g1/users/a%2Fb"
         );
-    }
-}
-// TEMPORARY
-impl From<Outcome> for String {
-    fn from(o: Outcome) -> String {
-        format!("{o:?}")
-    }
-}
-impl From<ConfirmedBy> for String {
-    fn from(o: ConfirmedBy) -> String {
-        format!("{o:?}")
     }
 }

@@ -29,7 +29,7 @@ pub struct ToolResult {
     pub text: String,
     pub is_error: bool,
     /// Okta's last answer, when the call reached Okta (for the audit trail).
-    pub http: Option<HttpInfo>,
+    pub http: Option<Box<HttpInfo>>,
 }
 
 /// What the audit trail keeps of Okta's answer.
@@ -283,7 +283,9 @@ impl Runtime {
             );
         };
         if let Some(handler) = tool.handler {
-            return self.handlers.run(self, handler, tool, args, ctx).await;
+            let mut result = self.handlers.run(self, handler, tool, args, ctx).await;
+            crate::org_data::mark(tool, &mut result);
+            return result;
         }
         if let Err(message) = check_path_params(tool, &args) {
             attempt.refused(&message);
@@ -304,7 +306,8 @@ impl Runtime {
             );
         }
         let started = std::time::Instant::now();
-        let result = self.run_operation(tool, args, ctx).await;
+        let mut result = self.run_operation(tool, args, ctx).await;
+        crate::org_data::mark(tool, &mut result);
         if class != RiskClass::Read {
             let outcome = if result.is_error {
                 Outcome::Failed
@@ -443,7 +446,7 @@ impl Runtime {
         let mut last = None;
         let mut result = self.run_pages(tool, args, ctx, &mut last).await;
         if result.http.is_none() {
-            result.http = last;
+            result.http = last.map(Box::new);
         }
         result
     }
@@ -667,7 +670,7 @@ impl Runtime {
                 let err = OktaError::new(status, &bytes);
                 let mut result =
                     ToolResult::error(err.message(tool.scopes), err.to_json(tool.scopes));
-                result.http = Some(info);
+                result.http = Some(Box::new(info));
                 Err(result)
             }
             Err(DispatchError::Api(okta_client::Error::CommunicationError(e))) => {

@@ -25,6 +25,7 @@ pub mod docs;
 pub mod jsonrpc_stdio;
 pub mod okta_error;
 pub mod okta_http;
+pub mod org_data;
 pub mod output;
 pub mod paging;
 pub mod preview;

@@ -53,6 +53,28 @@ pub fn mcp_tool(t: &ToolSpec) -> Tool {
     Tool::new(t.name, t.description, schema).with_annotations(annotations)
 }
 
+/// The MCP tool as listed by a server in read-only mode: every tool it lists
+/// is read-only (writes are neither listed nor callable, and the gateway
+/// refuses them), so every tool says so.
+pub fn mcp_tool_read_only(t: &ToolSpec) -> Tool {
+    let mut tool = mcp_tool(t);
+    let mut annotations = ToolAnnotations::default();
+    annotations.read_only_hint = Some(true);
+    tool.annotations = Some(annotations);
+    tool
+}
+
+impl OktaMcpServer {
+    /// A listed tool as this server's mode shows it.
+    fn listed(&self, t: &ToolSpec) -> Tool {
+        if self.runtime.config.raw.read_only {
+            mcp_tool_read_only(t)
+        } else {
+            mcp_tool(t)
+        }
+    }
+}
+
 /// The MCP result for a tool result.
 pub fn mcp_result(r: ToolResult) -> CallToolResult {
     let structured = match r.structured {
@@ -119,13 +141,13 @@ impl ServerHandler for OktaMcpServer {
             .runtime
             .listed_tools()
             .into_iter()
-            .map(mcp_tool)
+            .map(|t| self.listed(t))
             .collect();
         Ok(ListToolsResult::with_all_items(tools))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        crate::tool_table::find(name).map(mcp_tool)
+        crate::tool_table::find(name).map(|t| self.listed(t))
     }
 
     async fn call_tool(

@@ -252,6 +252,12 @@ async fn toolsets_tools_exclude_and_read_only_list_exactly() {
     )
     .await;
     assert_eq!(s.tool_names().await, ["get_user", "call_okta_operation"]);
+    // In read-only mode every listed tool says so, the gateway included.
+    for t in s.tools().await {
+        let a = t.annotations.as_ref().expect("annotations");
+        assert_eq!(a.read_only_hint, Some(true), "{}", t.name);
+        assert_eq!(a.destructive_hint, None, "{}", t.name);
+    }
     let gid = deletable_groups(&fake).remove(0);
     fake.clear_requests();
     let r = s
