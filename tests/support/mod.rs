@@ -12,6 +12,7 @@ use rmcp::transport::TokioChildProcess;
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Map, Value};
 
+pub mod agent;
 pub mod raw;
 
 #[allow(unused_imports)]

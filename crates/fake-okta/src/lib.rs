@@ -243,6 +243,26 @@ impl FakeOkta {
         self.with_store(|s| s.apps.values().cloned().collect())
     }
 
+    /// Appends a System Log event (newest last).
+    pub fn push_log(&self, event: Value) {
+        self.with_store_mut(|s| s.logs.push(event));
+    }
+
+    /// Sets one field of a user's profile; false when there is no such user.
+    pub fn set_profile_field(&self, user_id: &str, field: &str, value: Value) -> bool {
+        self.with_store_mut(|s| match s.users.get_mut(user_id) {
+            Some(u) => {
+                u["profile"][field] = value;
+                true
+            }
+            None => false,
+        })
+    }
+
+    fn with_store_mut<T>(&self, f: impl FnOnce(&mut store::Store) -> T) -> T {
+        f(&mut self.app.store.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
     fn with_store<T>(&self, f: impl FnOnce(&store::Store) -> T) -> T {
         f(&self.app.store.lock().unwrap_or_else(|e| e.into_inner()))
     }

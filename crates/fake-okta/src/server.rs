@@ -176,6 +176,11 @@ impl App {
             .filter(|(name, _)| !reply.has_header(name))
             .collect();
         headers.extend(reply.headers);
+        // Every answer carries a request id, as Okta's do.
+        headers.push((
+            "x-okta-request-id",
+            format!("fake-{}", self.observer.total()),
+        ));
         let body = match reply.body {
             ReplyBody::Json(value) => {
                 headers.push(("content-type", "application/json".into()));

@@ -97,6 +97,7 @@ pub fn route(store: &mut Store, call: &Call) -> Reply {
             users::lifecycle(store, call, id, action)
         }
         ("GET", ["api", "v1", "users", id, "groups"]) => users::groups(store, id),
+        ("POST", ["api", "v1", "users", id, "roles"]) => users::assign_role(store, call, id),
         ("GET", ["api", "v1", "groups"]) => groups::list(store, call),
         ("POST", ["api", "v1", "groups"]) => groups::create(store, call),
         ("GET", ["api", "v1", "groups", id]) => groups::get(store, id),

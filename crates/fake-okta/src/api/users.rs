@@ -219,3 +219,33 @@ fn checked_profile(store: &Store, body: &Value, id: Option<&str>) -> Result<Valu
     }
     Ok(profile.clone())
 }
+
+/// `POST /api/v1/users/{id}/roles`: assigns a standard role (recorded on the
+/// user as `_roles`, which no Okta response shows).
+pub fn assign_role(store: &mut Store, call: &Call, id: &str) -> Answer {
+    let body = call.json()?;
+    let Some(kind) = body["type"].as_str().map(str::to_owned) else {
+        return Err(error::validation("type", "The role type is required."));
+    };
+    let uid = store
+        .user_id(id)
+        .ok_or_else(|| error::not_found(id, "User"))?;
+    let rid = store.new_id("ra1");
+    let role = json!({
+        "id": rid,
+        "type": kind,
+        "label": kind,
+        "status": "ACTIVE",
+        "assignmentType": "USER",
+        "created": time::now(),
+    });
+    if let Some(user) = store.users.get_mut(&uid)
+        && let Some(obj) = user.as_object_mut()
+    {
+        let roles = obj.entry("_roles").or_insert_with(|| json!([]));
+        if let Some(list) = roles.as_array_mut() {
+            list.push(role.clone());
+        }
+    }
+    Ok(Reply::json(StatusCode::CREATED, role))
+}
