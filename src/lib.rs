@@ -14,6 +14,7 @@
 //! 4. The MCP transport ([`server`]) runs over a line transport that answers
 //!    bad input ([`jsonrpc_stdio`]).
 
+pub mod audit;
 pub mod auth;
 pub mod call;
 pub mod composite;
