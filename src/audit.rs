@@ -684,6 +684,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 
 /// One entry as a line for people: time, outcome, class, tool, method and
 /// path, status, how it was confirmed, the names shown and any reason.
+/// Control characters (newlines, terminal escapes) become spaces.
 pub fn human_line(entry: &AuditEntry) -> String {
     let mut line = format!(
         "{}  {:<21}  {:<11}  {}  {} {}",
@@ -710,7 +711,8 @@ pub fn human_line(entry: &AuditEntry) -> String {
     if let Some(reason) = &entry.reason {
         line.push_str(&format!("  reason: {reason}"));
     }
-    line
+    // One entry, one line; and names from Okta cannot steer the terminal.
+    line.replace(char::is_control, " ")
 }
 
 #[cfg(test)]
@@ -998,6 +1000,20 @@ mod tests {
             Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
         );
         assert_eq!(parse_rfc3339("2023-13-14T23:13:20Z"), None);
+    }
+
+    #[test]
+    fn human_line_is_one_line_without_escapes() {
+        let mut e = entry("okta_delete_group");
+        e.shown = vec!["Evil\n2099-01-01T00:00:00Z  sent\u{1b}[2J".into()];
+        e.reason = Some("two\nlines".into());
+        let line = human_line(&e);
+        assert!(!line.contains(['\n', '\u{1b}']), "{line:?}");
+        assert!(
+            line.contains("okta_delete_group  POST /api/v1/users  -> 200"),
+            "{line}"
+        );
+        assert!(line.contains("reason: two lines"), "{line}");
     }
 
     #[test]
