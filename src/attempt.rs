@@ -10,34 +10,10 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+pub use crate::audit::{ConfirmedBy, Outcome};
 use crate::call::{Runtime, ToolResult};
 use crate::risk::RiskClass;
 use crate::tool_table::ToolSpec;
-
-/// How an attempt ended (or reached the point of sending).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Refused,
-    Declined,
-    Cancelled,
-    ConfirmationRequired,
-    Confirmed,
-    Sent,
-    Failed,
-}
-
-/// Who or what allowed the write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConfirmedBy {
-    /// The person, through the client's form.
-    Elicitation,
-    /// `confirm: true` after a refusal that told the model to ask.
-    Argument,
-    /// The person allowed this tool for the rest of the session.
-    SessionAllow,
-    /// `OKTA_CONFIRM` does not ask for this class.
-    Policy,
-}
 
 /// A write attempt in progress.
 pub struct Attempt<'a> {
@@ -126,6 +102,10 @@ impl<'a> Attempt<'a> {
         reason: Option<&str>,
     ) -> crate::audit::AuditEntry {
         crate::audit::AuditEntry {
+            time: String::new(),
+            status: None,
+            request_id: None,
+            duration_ms: None,
             org: self
                 .rt
                 .config
@@ -138,12 +118,11 @@ impl<'a> Attempt<'a> {
             method: self.tool.method.to_owned(),
             path: self.path.clone(),
             class: self.class.as_str().to_owned(),
-            outcome: outcome.into(),
-            confirmed_by: confirmed_by.map(Into::into),
+            outcome,
+            confirmed_by,
             shown: self.shown.clone(),
             body_fields: self.body_fields.clone(),
             reason: reason.map(|r| r.lines().next().unwrap_or("").to_owned()),
-            ..Default::default()
         }
     }
 }
@@ -163,18 +142,6 @@ pub fn filled_path(template: &str, args: &Map<String, Value>) -> String {
         out = out.replace(&format!("{{{name}}}"), &encoded);
     }
     out
-}
-
-// TEMPORARY
-impl From<Outcome> for String {
-    fn from(o: Outcome) -> String {
-        format!("{o:?}")
-    }
-}
-impl From<ConfirmedBy> for String {
-    fn from(o: ConfirmedBy) -> String {
-        format!("{o:?}")
-    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::argument_confirms::ArgumentConfirms;
 use crate::attempt::{Attempt, ConfirmedBy, Outcome};
+use crate::audit::AuditLog;
 use crate::config::Config;
 use crate::okta_error::OktaError;
 use crate::okta_http::body::read_limited;
@@ -141,6 +142,7 @@ pub struct Runtime {
     /// Tools the person allowed for the rest of this session (memory only).
     session_allowed: Mutex<HashSet<&'static str>>,
     argument_confirms: ArgumentConfirms,
+    audit: Arc<AuditLog>,
 }
 
 impl Runtime {
@@ -158,6 +160,9 @@ impl Runtime {
             handlers,
             session_allowed: Mutex::new(HashSet::new()),
             argument_confirms: ArgumentConfirms::default(),
+            // `main` opens the configured log; a runtime built without one
+            // (tools listing, fuzzing, unit tests) records nothing.
+            audit: Arc::new(AuditLog::disabled()),
         }
     }
 
@@ -401,8 +406,13 @@ impl Runtime {
 
     /// Appends one line to the audit trail.
     pub fn audit_record(&self, entry: &crate::audit::AuditEntry) -> Result<(), String> {
-        tracing::info!(target: "audit", "{}", serde_json::to_string(entry).unwrap_or_default());
-        Ok(())
+        self.audit.record(entry).map_err(|e| e.to_string())
+    }
+
+    /// The audit trail every write attempt goes to (`OKTA_AUDIT_LOG`).
+    pub fn with_audit(mut self, audit: AuditLog) -> Self {
+        self.audit = Arc::new(audit);
+        self
     }
 
     /// Whether the person allowed `tool` for the rest of this session.

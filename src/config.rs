@@ -10,6 +10,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use url::Url;
 
+use crate::audit::{AuditError, AuditLog, AuditTarget};
 use crate::scopes::ScopeSet;
 
 #[derive(Debug, Clone, Parser)]
@@ -44,6 +45,15 @@ pub enum Command {
     },
     /// Print the generator's build report (coverage, left-out operations).
     BuildReport,
+    /// Print the audit trail (OKTA_AUDIT_LOG), oldest first, one entry a line.
+    Audit {
+        /// Only entries this recent: 30m, 24h, 7d (or -24h), or an RFC 3339 time.
+        #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+        since: Option<String>,
+        /// Print the entries as JSON lines instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -146,6 +156,9 @@ pub struct Settings {
     /// Retries of one request after a rate limit (any method) or a transient failure (GET/PUT/DELETE only) (default 3).
     #[arg(long = "max-retries", value_name = "N", env = "OKTA_MAX_RETRIES")]
     pub max_retries_text: Option<String>,
+    /// File that records every write attempted or refused, one JSON line each (names, never values), or "off" (default: $XDG_STATE_HOME/okta-mcp/audit.jsonl).
+    #[arg(long = "audit-log", value_name = "PATH", env = "OKTA_AUDIT_LOG")]
+    pub audit_log: Option<String>,
 
     // The numeric settings, filled by `Config::from_settings` from the texts
     // above: a value that does not parse is reported as a problem and the
@@ -212,6 +225,9 @@ impl Config {
                 "OKTA_SCOPES names `{s}`, which no tool uses (a typo?)"
             ));
         }
+        if let Err(e) = AuditTarget::from_setting(raw.audit_log.as_deref()) {
+            problems.push(e.to_string());
+        }
         if !matches!(raw.dpop.as_str(), "auto" | "always" | "never") {
             problems.push(format!(
                 "OKTA_DPOP is `{}`: use auto, always or never",
@@ -231,6 +247,32 @@ impl Config {
             confirm_policy,
             raw,
             problems,
+        }
+    }
+
+    /// Where `OKTA_AUDIT_LOG` sends the audit trail, without touching the
+    /// file system (for `okta-mcp audit`, which must not create the file).
+    pub fn audit_target(&self) -> Result<AuditTarget, AuditError> {
+        AuditTarget::from_setting(self.raw.audit_log.as_deref())
+    }
+
+    /// Opens the audit trail `OKTA_AUDIT_LOG` names, creating its folder and
+    /// file. A location that cannot be written is added to `problems` (once)
+    /// and the log returned still refuses every record, so writes are not
+    /// sent until the location is fixed: auditing fails closed.
+    pub fn open_audit_log(&mut self) -> AuditLog {
+        match AuditLog::from_setting(self.raw.audit_log.as_deref()) {
+            Ok(log) => log,
+            Err(e) => {
+                let problem = e.to_string();
+                if !self.problems.contains(&problem) {
+                    self.problems.push(problem);
+                }
+                match self.audit_target() {
+                    Ok(target) => AuditLog::unchecked(target),
+                    Err(_) => AuditLog::unavailable(),
+                }
+            }
         }
     }
 
@@ -411,6 +453,65 @@ mod tests {
         assert!(joined.contains("OKTA_MAX_CONCURRENCY is `ten`"), "{joined}");
         assert!(joined.contains("OKTA_REQUEST_TIMEOUT is `-5`"), "{joined}");
         assert!(!joined.contains("OKTA_MAX_RETRIES"), "{joined}");
+    }
+
+    fn config_with_audit_log(setting: &str) -> Config {
+        let cli = Cli::try_parse_from([
+            "okta-mcp",
+            "--org-url",
+            "https://example.okta.com",
+            "--scopes",
+            "okta.users.read",
+            "--audit-log",
+            setting,
+        ])
+        .expect("parses");
+        Config::from_settings(cli.settings)
+    }
+
+    #[test]
+    fn unwritable_audit_log_is_a_problem_and_fails_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, "").unwrap();
+        let path = blocker.join("audit.jsonl");
+        let mut config = config_with_audit_log(path.to_str().unwrap());
+        assert!(config.problems.is_empty(), "{:?}", config.problems);
+        let log = config.open_audit_log();
+        assert!(log.is_enabled());
+        assert!(
+            log.record(&crate::audit::AuditEntry::new(
+                "t",
+                crate::audit::Outcome::Sent
+            ))
+            .is_err()
+        );
+        config.open_audit_log();
+        assert_eq!(config.problems.len(), 1, "{:?}", config.problems);
+        assert!(
+            config.problems[0].contains("OKTA_AUDIT_LOG=")
+                && config.problems[0].contains("set OKTA_AUDIT_LOG=off"),
+            "{:?}",
+            config.problems
+        );
+    }
+
+    #[test]
+    fn audit_log_setting() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a").join("audit.jsonl");
+        let mut config = config_with_audit_log(path.to_str().unwrap());
+        assert_eq!(
+            config.audit_target().unwrap(),
+            AuditTarget::File(path.clone())
+        );
+        assert!(!path.exists(), "reading the setting creates nothing");
+        assert_eq!(config.open_audit_log().path(), Some(path.as_path()));
+        assert!(path.exists());
+        assert!(config.problems.is_empty(), "{:?}", config.problems);
+        let mut off = config_with_audit_log("off");
+        assert!(!off.open_audit_log().is_enabled());
+        assert!(off.problems.is_empty());
     }
 
     #[test]

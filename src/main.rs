@@ -228,12 +228,83 @@ async fn run(cli: Cli) -> std::process::ExitCode {
             }
             std::process::ExitCode::SUCCESS
         }
+        Command::Audit { since, json } => audit_command(&config, since.as_deref(), json),
         c @ (Command::Login | Command::Logout | Command::Whoami) => auth_command(config, c).await,
         Command::Serve => serve(config).await,
     }
 }
 
-async fn serve(config: Config) -> std::process::ExitCode {
+/// `okta-mcp audit`: prints the audit trail to stdout, oldest first. Notes
+/// (no file yet, auditing off, skipped lines) go to stderr. It never
+/// creates the file.
+fn audit_command(config: &Config, since: Option<&str>, json: bool) -> std::process::ExitCode {
+    use okta_mcp::audit::{self, AuditError, AuditTarget};
+    use std::io::Write;
+    let path = match config.audit_target() {
+        Ok(AuditTarget::Off) => {
+            eprintln!("okta-mcp: auditing is off (OKTA_AUDIT_LOG=off): nothing is recorded");
+            return std::process::ExitCode::SUCCESS;
+        }
+        Ok(AuditTarget::File(path)) => path,
+        Err(e) => {
+            eprintln!("okta-mcp: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let since = match since
+        .map(|s| audit::parse_since(s, std::time::SystemTime::now()))
+        .transpose()
+    {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("okta-mcp: --since {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let read = match audit::read_since(&path, since) {
+        Ok(read) => read,
+        Err(e @ AuditError::NotFound { .. }) => {
+            eprintln!("okta-mcp: {e} (set OKTA_AUDIT_LOG if it is elsewhere)");
+            return std::process::ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("okta-mcp: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    if read.malformed > 0 {
+        eprintln!(
+            "okta-mcp: skipped {} line(s) of {} that are not audit entries",
+            read.malformed,
+            path.display()
+        );
+    }
+    if read.entries.is_empty() {
+        eprintln!(
+            "okta-mcp: no audit entries in {}{}",
+            path.display(),
+            if since.is_some() { " in that time" } else { "" }
+        );
+    }
+    let mut out = std::io::stdout().lock();
+    for entry in &read.entries {
+        let line = if json {
+            serde_json::to_string(entry).unwrap_or_default()
+        } else {
+            okta_mcp::audit::human_line(entry)
+        };
+        // A closed pipe (`| head`) ends the listing quietly.
+        if writeln!(out, "{line}").is_err() {
+            break;
+        }
+    }
+    std::process::ExitCode::SUCCESS
+}
+
+async fn serve(mut config: Config) -> std::process::ExitCode {
+    // Opened first, so that an unwritable log shows among the problems; a
+    // log that cannot be written refuses every write (fail closed).
+    let audit = config.open_audit_log();
     for problem in &config.problems {
         tracing::warn!("configuration: {problem}");
     }
@@ -254,11 +325,8 @@ async fn serve(config: Config) -> std::process::ExitCode {
         },
         None => None,
     };
-    let runtime = Arc::new(Runtime::new(
-        config,
-        stack,
-        &okta_mcp::composite::COMPOSITES,
-    ));
+    let runtime =
+        Arc::new(Runtime::new(config, stack, &okta_mcp::composite::COMPOSITES).with_audit(audit));
     let granted = auth.granted_watch();
     {
         let auth = auth.clone();
