@@ -166,7 +166,10 @@ pub struct Settings {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub org_url: Option<Url>,
+    /// The scopes held for gating (manage implies read).
     pub scopes: ScopeSet,
+    /// The scopes token requests ask for: exactly `OKTA_SCOPES`, in order.
+    pub requested_scopes: Vec<String>,
     pub raw: Settings,
     /// Where `body.file_path` uploads may be read from.
     pub upload: UploadPolicy,
@@ -200,6 +203,7 @@ impl Config {
             },
         };
         let scopes = ScopeSet::parse(&raw.scopes);
+        let requested_scopes = crate::scopes::requested_scopes(&raw.scopes);
         if scopes.is_empty() {
             problems.push("OKTA_SCOPES is empty: no Okta tool can be listed. Set it, e.g. OKTA_SCOPES=\"okta.users.read okta.groups.read\"".into());
         }
@@ -218,6 +222,7 @@ impl Config {
         Self {
             org_url,
             scopes,
+            requested_scopes,
             raw,
             upload,
             problems,
@@ -432,6 +437,21 @@ mod tests {
         assert!(joined.contains("OKTA_MAX_CONCURRENCY is `ten`"), "{joined}");
         assert!(joined.contains("OKTA_REQUEST_TIMEOUT is `-5`"), "{joined}");
         assert!(!joined.contains("OKTA_MAX_RETRIES"), "{joined}");
+    }
+
+    #[test]
+    fn token_requests_get_exactly_the_configured_scopes() {
+        let cli = Cli::try_parse_from(["okta-mcp", "--scopes", "okta.users.manage okta.apps.read"])
+            .unwrap();
+        let config = Config::from_settings(cli.settings);
+        assert_eq!(
+            config.requested_scopes,
+            ["okta.users.manage", "okta.apps.read"]
+        );
+        assert!(
+            config.scopes.contains("okta.users.read"),
+            "gating still implies read"
+        );
     }
 
     #[test]
