@@ -630,7 +630,7 @@ impl Runtime {
             .is_some_and(|m| m.starts_with("multipart/"))
         {
             let body = args.get("body").cloned().unwrap_or(Value::Null);
-            match crate::okta_http::multipart::encode(&body) {
+            match crate::okta_http::multipart::encode(&body, &self.config.upload) {
                 Ok(enc) => {
                     media = Some(enc.content_type);
                     upload = Some(enc.bytes);

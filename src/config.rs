@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use url::Url;
 
 use crate::audit::{AuditError, AuditLog, AuditTarget};
+use crate::okta_http::multipart::UploadPolicy;
 use crate::scopes::ScopeSet;
 
 #[derive(Debug, Clone, Parser)]
@@ -153,6 +154,9 @@ pub struct Settings {
         env = "OKTA_MAX_RATE_LIMIT_WAIT"
     )]
     pub max_rate_limit_wait_text: Option<String>,
+    /// Folder that body.file_path uploads (brand logos, app logos) may be read from; unset: only body.content_base64 uploads.
+    #[arg(long, env = "OKTA_UPLOAD_DIR")]
+    pub upload_dir: Option<String>,
     /// Retries of one request after a rate limit (any method) or a transient failure (GET/PUT/DELETE only) (default 3).
     #[arg(long = "max-retries", value_name = "N", env = "OKTA_MAX_RETRIES")]
     pub max_retries_text: Option<String>,
@@ -183,10 +187,15 @@ pub struct Settings {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub org_url: Option<Url>,
+    /// The scopes held for gating (manage implies read).
     pub scopes: ScopeSet,
     /// Which risk classes need a person's yes (`OKTA_CONFIRM`).
     pub confirm_policy: crate::risk::ConfirmPolicy,
+    /// The scopes token requests ask for: exactly `OKTA_SCOPES`, in order.
+    pub requested_scopes: Vec<String>,
     pub raw: Settings,
+    /// Where `body.file_path` uploads may be read from.
+    pub upload: UploadPolicy,
     /// Problems found, each naming the variable to fix.
     pub problems: Vec<String>,
 }
@@ -217,6 +226,7 @@ impl Config {
             },
         };
         let scopes = ScopeSet::parse(&raw.scopes);
+        let requested_scopes = crate::scopes::requested_scopes(&raw.scopes);
         if scopes.is_empty() {
             problems.push("OKTA_SCOPES is empty: no Okta tool can be listed. Set it, e.g. OKTA_SCOPES=\"okta.users.read okta.groups.read\"".into());
         }
@@ -241,11 +251,14 @@ impl Config {
                 crate::risk::ConfirmPolicy::All
             }
         };
+        let upload = upload_policy(&raw, &mut problems);
         Self {
             org_url,
             scopes,
             confirm_policy,
+            requested_scopes,
             raw,
+            upload,
             problems,
         }
     }
@@ -286,6 +299,37 @@ impl Config {
             max_rate_limit_wait: Duration::from_secs(self.raw.max_rate_limit_wait_secs),
         }
     }
+}
+
+/// The upload policy: `OKTA_UPLOAD_DIR` (blank is unset), and what is
+/// never uploaded from it: okta-mcp's state folder (token cache, DPoP keys)
+/// and the private key file. A folder that is not there is reported now and
+/// again on each upload (it may be created later).
+fn upload_policy(raw: &Settings, problems: &mut Vec<String>) -> UploadPolicy {
+    let dir = raw
+        .upload_dir
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(std::path::PathBuf::from);
+    if let Some(d) = &dir
+        && !d.is_dir()
+    {
+        problems.push(format!(
+            "OKTA_UPLOAD_DIR `{}` is not an existing folder: file_path uploads fail until it is",
+            d.display()
+        ));
+    }
+    let mut never: Vec<std::path::PathBuf> = crate::auth::state_dir().into_iter().collect();
+    if let Some(key) = raw
+        .private_key_file
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        never.push(key.into());
+    }
+    UploadPolicy { dir, never }
 }
 
 /// Parses one numeric setting: unset or blank keeps the default; a value
@@ -512,6 +556,56 @@ mod tests {
         let mut off = config_with_audit_log("off");
         assert!(!off.open_audit_log().is_enabled());
         assert!(off.problems.is_empty());
+    }
+
+    #[test]
+    fn token_requests_get_exactly_the_configured_scopes() {
+        let cli = Cli::try_parse_from(["okta-mcp", "--scopes", "okta.users.manage okta.apps.read"])
+            .unwrap();
+        let config = Config::from_settings(cli.settings);
+        assert_eq!(
+            config.requested_scopes,
+            ["okta.users.manage", "okta.apps.read"]
+        );
+        assert!(
+            config.scopes.contains("okta.users.read"),
+            "gating still implies read"
+        );
+    }
+
+    #[test]
+    fn upload_dir_setting() {
+        let parse = |extra: &[&str]| {
+            let mut args = vec!["okta-mcp", "--scopes", "okta.users.read"];
+            args.extend_from_slice(extra);
+            Config::from_settings(Cli::try_parse_from(args).expect("parses").settings)
+        };
+        let unset = parse(&[]);
+        assert_eq!(unset.upload.dir, None);
+        assert_eq!(parse(&["--upload-dir", "  "]).upload.dir, None);
+        let here = std::env::temp_dir();
+        let set = parse(&[
+            "--upload-dir",
+            here.to_str().unwrap(),
+            "--private-key-file",
+            "/keys/okta.pem",
+        ]);
+        assert_eq!(set.upload.dir.as_deref(), Some(here.as_path()));
+        assert!(
+            set.upload
+                .never
+                .contains(&std::path::PathBuf::from("/keys/okta.pem"))
+        );
+        assert!(!set.problems.join("\n").contains("OKTA_UPLOAD_DIR"));
+        let missing = parse(&["--upload-dir", "/nonexistent/okta-uploads"]);
+        assert!(
+            missing
+                .problems
+                .join("\n")
+                .contains("OKTA_UPLOAD_DIR `/nonexistent/okta-uploads` is not an existing folder"),
+            "{:?}",
+            missing.problems
+        );
     }
 
     #[test]

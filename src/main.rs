@@ -42,8 +42,11 @@ fn authorizer(config: &Config) -> Arc<dyn Authorizer> {
     authorizer_result(config).unwrap_or_else(|e| Arc::new(Unavailable(e)))
 }
 
+/// The `scope` of token requests: exactly `OKTA_SCOPES`, in its order (the
+/// `.read` scopes a `.manage` implies are for gating only: Okta refuses a
+/// scope the app was not granted).
 fn scope_text(config: &Config) -> String {
-    config.scopes.iter().collect::<Vec<_>>().join(" ")
+    config.requested_scopes.join(" ")
 }
 
 /// The device-flow authorizer for the CLI subcommands.

@@ -1,7 +1,9 @@
 //! Scope gating: which tools the configured (and granted) scopes allow.
 //!
 //! Okta's rule that `okta.X.manage` implies `okta.X.read` is applied here,
-//! since the spec itself does not state it.
+//! since the spec itself does not state it. It is for gating only: token
+//! requests ask for exactly the configured scopes ([`requested_scopes`]),
+//! since Okta refuses a scope the app was not granted.
 
 use std::collections::BTreeSet;
 
@@ -13,10 +15,25 @@ pub struct ScopeSet {
     scopes: BTreeSet<String>,
 }
 
+/// The separators accepted between scopes in `OKTA_SCOPES`.
+const SEPARATORS: [char; 5] = [' ', ',', '\n', '\t', '\r'];
+
+/// The scopes a token request asks for: exactly those in `text`, in its
+/// order, each once; nothing implied is added.
+pub fn requested_scopes(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in text.split(SEPARATORS).filter(|s| !s.is_empty()) {
+        if !out.iter().any(|o| o == s) {
+            out.push(s.to_owned());
+        }
+    }
+    out
+}
+
 impl ScopeSet {
     /// Parses a space- or comma-separated list.
     pub fn parse(text: &str) -> Self {
-        Self::from_iter(text.split([' ', ',', '\n', '\t']).filter(|s| !s.is_empty()))
+        Self::from_iter(text.split(SEPARATORS).filter(|s| !s.is_empty()))
     }
 
     pub fn contains(&self, scope: &str) -> bool {
@@ -112,6 +129,17 @@ mod tests {
             s.missing(&["okta.apps.read", "okta.users.read"]),
             vec!["okta.apps.read"]
         );
+    }
+
+    #[test]
+    fn requested_scopes_are_exactly_the_configured_ones_in_order() {
+        assert_eq!(
+            requested_scopes(
+                " okta.users.manage,okta.apps.read\tokta.groups.manage okta.users.manage "
+            ),
+            ["okta.users.manage", "okta.apps.read", "okta.groups.manage"]
+        );
+        assert!(requested_scopes("  ").is_empty());
     }
 
     #[test]

@@ -161,7 +161,7 @@ impl OAuthServer {
         format!("oidc-provider alive: {alive}\n{log}")
     }
 
-    /// Every token request so far: `grant`, `status`, `error`, `dpop`.
+    /// Every token request so far: `grant`, `scope`, `status`, `error`, `dpop`.
     async fn token_requests(&self) -> Vec<Value> {
         let stats: Value = reqwest::get(format!("{}/test/stats", self.url))
             .await
@@ -339,14 +339,35 @@ struct Round {
     /// `Authorization` schemes the fake Okta saw.
     schemes: Vec<String>,
     result: rmcp::model::CallToolResult,
+    /// The token requests oidc-provider saw.
+    token_requests: Vec<Value>,
 }
 
 /// Starts oidc-provider (client `svc`, key `register_pem`) in front of a fake
 /// Okta, runs `okta-mcp` with `key_pem`, and calls `list_users` once.
 async fn client_credentials_round(key_pem: &str, register_pem: &str, dpop: &str) -> Round {
+    client_credentials_round_with(
+        key_pem,
+        register_pem,
+        dpop,
+        &["okta.users.read", "okta.groups.read"],
+        "okta.users.read",
+    )
+    .await
+}
+
+/// [`client_credentials_round`] with the scopes the server knows (and grants
+/// the client) and `OKTA_SCOPES`.
+async fn client_credentials_round_with(
+    key_pem: &str,
+    register_pem: &str,
+    dpop: &str,
+    server_scopes: &[&str],
+    okta_scopes: &str,
+) -> Round {
     let fake = fake().await;
     let oauth = OAuthServer::start(json!({
-        "scopes": ["okta.users.read", "okta.groups.read"],
+        "scopes": server_scopes,
         "api_upstream": fake.base_url(),
         "clients": [{
             "client_id": "svc",
@@ -363,12 +384,13 @@ async fn client_credentials_round(key_pem: &str, register_pem: &str, dpop: &str)
         ("OKTA_CLIENT_ID", "svc"),
         ("OKTA_KEY_ID", "k1"),
         ("OKTA_PRIVATE_KEY_FILE", key_file.to_str().unwrap()),
-        ("OKTA_SCOPES", "okta.users.read"),
+        ("OKTA_SCOPES", okta_scopes),
         ("OKTA_DPOP", dpop),
     ])
     .await;
     let result = mcp.call("list_users", json!({"limit": 2})).await;
     let stderr = mcp.stop().await;
+    let token_requests = oauth.token_requests().await;
     let schemes = fake
         .requests()
         .iter()
@@ -382,6 +404,32 @@ async fn client_credentials_round(key_pem: &str, register_pem: &str, dpop: &str)
         stderr,
         schemes,
         result,
+        token_requests,
+    }
+}
+
+/// An app granted only `okta.users.manage` signs in: the token request asks
+/// for exactly that (the server refuses `okta.users.read`, which it does not
+/// know), and the read tools it implies work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manage_only_app_asks_for_exactly_its_scope() {
+    if prerequisites_missing() {
+        return;
+    }
+    let key = ec_sec1();
+    let r = client_credentials_round_with(
+        &key,
+        &key,
+        "never",
+        &["okta.users.manage"],
+        "okta.users.manage",
+    )
+    .await;
+    assert!(!is_error(&r.result), "{}\n{}", text(&r.result), r.stderr);
+    assert!(!r.token_requests.is_empty());
+    for t in &r.token_requests {
+        assert_eq!(t["scope"], "okta.users.manage", "{t}");
+        assert_eq!(t["status"], 200, "{t}");
     }
 }
 

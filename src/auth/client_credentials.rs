@@ -119,20 +119,25 @@ impl ClientCredentials {
             .cloned()
     }
 
+    /// The token request's form. `scope` is exactly the configured scopes:
+    /// Okta refuses a scope the app was not granted, so nothing implied
+    /// (`.read` for `.manage`) is added.
+    fn token_form(&self) -> Result<Vec<(&'static str, String)>, AuthError> {
+        Ok(vec![
+            ("grant_type", "client_credentials".to_owned()),
+            ("scope", self.scopes.clone()),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned(),
+            ),
+            ("client_assertion", self.assertion()?),
+        ])
+    }
+
     async fn fetch_token(&self) -> Result<Token, AuthError> {
         // Fail early (and clearly) when the key cannot sign.
         self.assertion()?;
-        let form = || -> Result<Vec<(&'static str, String)>, AuthError> {
-            Ok(vec![
-                ("grant_type", "client_credentials".to_owned()),
-                ("scope", self.scopes.clone()),
-                (
-                    "client_assertion_type",
-                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned(),
-                ),
-                ("client_assertion", self.assertion()?),
-            ])
-        };
+        let form = || self.token_form();
         match self
             .dpop
             .token_request(&self.http, &self.token_url, &form)
@@ -261,5 +266,64 @@ impl Authorizer for ClientCredentials {
             self.client_id,
             self.dpop.mode()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::STANDARD;
+
+    /// A fresh EC P-256 key as PKCS#8 PEM.
+    fn ec_pem() -> String {
+        let der = URL_SAFE_NO_PAD
+            .decode(
+                super::super::keys::DpopKey::generate()
+                    .unwrap()
+                    .to_pkcs8_b64(),
+            )
+            .unwrap();
+        format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            STANDARD.encode(der)
+        )
+    }
+
+    #[test]
+    fn the_token_request_asks_for_exactly_the_configured_scopes() {
+        let key = super::super::keys::load_private_key(&ec_pem(), "OKTA_PRIVATE_KEY").unwrap();
+        let org = url::Url::parse("https://example.okta.com").unwrap();
+        let cc = ClientCredentials::new(
+            &org,
+            "client",
+            "kid",
+            "okta.users.manage okta.apps.read okta.groups.manage",
+            key,
+            DpopMode::Never,
+        )
+        .unwrap();
+        // The body exactly as it is sent.
+        let request = reqwest::Client::new()
+            .post(cc.token_url.clone())
+            .form(&cc.token_form().unwrap())
+            .build()
+            .unwrap();
+        let body = request.body().and_then(|b| b.as_bytes()).unwrap();
+        let scopes: Vec<String> = form_urlencoded_scope(body);
+        assert_eq!(
+            scopes,
+            ["okta.users.manage okta.apps.read okta.groups.manage"]
+        );
+        let text = String::from_utf8_lossy(body);
+        assert!(!text.contains("okta.users.read"), "{text}");
+        assert!(!text.contains("okta.groups.read"), "{text}");
+    }
+
+    /// The `scope` values of an `application/x-www-form-urlencoded` body.
+    fn form_urlencoded_scope(body: &[u8]) -> Vec<String> {
+        url::form_urlencoded::parse(body)
+            .filter(|(k, _)| k == "scope")
+            .map(|(_, v)| v.into_owned())
+            .collect()
     }
 }

@@ -93,8 +93,11 @@ struct Inner {
 pub struct DeviceFlow(Arc<Inner>);
 
 impl DeviceFlow {
-    /// `scopes` are the configured ones; `openid profile offline_access` is
-    /// added.
+    /// `scopes` are the configured ones, asked for as they are (nothing
+    /// implied is added: Okta refuses a scope the app was not granted);
+    /// only the OpenID Connect scopes `openid profile offline_access` are
+    /// appended, which any OIDC app may ask for and which bring the refresh
+    /// token.
     pub fn new(
         org: &url::Url,
         client_id: &str,
@@ -511,6 +514,23 @@ impl Authorizer for DeviceFlow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn asks_for_the_configured_scopes_in_order_plus_only_oidc_ones() {
+        let org = url::Url::parse("https://example.okta.com").unwrap();
+        let flow = DeviceFlow::new(
+            &org,
+            "native",
+            "okta.users.manage okta.apps.read openid",
+            true,
+            DpopMode::Never,
+        )
+        .unwrap();
+        assert_eq!(
+            flow.0.scopes,
+            "okta.users.manage okta.apps.read openid profile offline_access"
+        );
+    }
 
     #[test]
     fn cache_is_keyed_by_org_client_and_scope_set() {

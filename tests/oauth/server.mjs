@@ -10,7 +10,7 @@
 // request carrying a DPoP proof, as Okta does for an app without DPoP).
 // Test hooks: GET /test/device?user_code=&action=approve|deny,
 // GET /test/fail-refresh (refresh grants fail from now on), GET /test/stats
-// (every token request: grant, status, error, whether it carried a proof).
+// (every token request: grant, scope asked for, status, error, whether it carried a proof).
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -103,6 +103,7 @@ provider.use(async (ctx, next) => {
   } finally {
     tokenLog.push({
       grant: ctx.oidc?.params?.grant_type ?? null,
+      scope: ctx.oidc?.params?.scope ?? null,
       status: ctx.status,
       error: (ctx.body && typeof ctx.body === 'object' && ctx.body.error) || null,
       dpop,

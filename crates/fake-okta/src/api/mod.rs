@@ -114,6 +114,7 @@ pub fn route(store: &mut Store, call: &Call) -> Reply {
         ("POST", ["api", "v1", "apps", id, "lifecycle", action]) => {
             apps::lifecycle(store, id, action)
         }
+        ("POST", ["api", "v1", "apps", id, "logo"]) => apps::upload_logo(store, call, id),
         ("GET", ["api", "v1", "policies"]) => policies::list(store, call),
         ("GET", ["api", "v1", "policies", id]) => policies::get(store, id),
         ("GET", ["api", "v1", "logs"]) => logs::list(store, call),
