@@ -95,7 +95,10 @@ pub struct Settings {
     /// Tools to list by name (comma-separated), or "all" for every allowed operation.
     #[arg(long, env = "OKTA_TOOLS", value_delimiter = ',')]
     pub tools: Vec<String>,
-    /// Tools never to list (wins over everything else).
+    /// Never list or run these (wins over everything else): tool names,
+    /// operationIds, toolsets or risk classes (read, create, change, grant,
+    /// destructive), comma- or space-separated. An excluded operation is
+    /// refused under every alias, call_okta_operation included.
     #[arg(long, env = "OKTA_EXCLUDE_TOOLS", value_delimiter = ',')]
     pub exclude_tools: Vec<String>,
     /// Only read-only tools are listed or callable.

@@ -7,6 +7,56 @@ use serde_json::{Map, Value};
 
 include!(concat!(env!("OUT_DIR"), "/provenance.rs"));
 
+/// What calling a tool does to the org, derived for every operation by the
+/// generator (`crates/okta-mcp-codegen/src/risk.rs`, overridable in
+/// `scope-map.toml`). The annotations, `read_only`, `destructive` and
+/// `confirm` follow from it, and `OKTA_EXCLUDE_TOOLS` accepts its names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RiskClass {
+    Read,
+    Create,
+    Change,
+    Grant,
+    Destructive,
+}
+
+impl RiskClass {
+    pub const ALL: [RiskClass; 5] = [
+        RiskClass::Read,
+        RiskClass::Create,
+        RiskClass::Change,
+        RiskClass::Grant,
+        RiskClass::Destructive,
+    ];
+
+    /// The name `OKTA_EXCLUDE_TOOLS` and the build report use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskClass::Read => "read",
+            RiskClass::Create => "create",
+            RiskClass::Change => "change",
+            RiskClass::Grant => "grant",
+            RiskClass::Destructive => "destructive",
+        }
+    }
+
+    /// The class named `name` (exactly as [`RiskClass::as_str`] spells it).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
+    /// What the class means, for a person deciding on a call.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            RiskClass::Read => "only reads",
+            RiskClass::Create => "adds a new object",
+            RiskClass::Change => "changes existing settings",
+            RiskClass::Grant => "grants access or credentials",
+            RiskClass::Destructive => "cannot be undone",
+        }
+    }
+}
+
 /// One tool. Every field is generated; see `crates/okta-mcp-codegen`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ToolSpec {
@@ -33,6 +83,9 @@ pub struct ToolSpec {
     pub scopes: &'static [&'static str],
     pub toolset: &'static str,
     pub curated: bool,
+    /// What calling it does. `read_only` is `class == Read`; `destructive`
+    /// and `confirm` are true for `Change`, `Grant` and `Destructive`.
+    pub class: RiskClass,
     pub read_only: bool,
     pub destructive: bool,
     pub idempotent: bool,
@@ -127,6 +180,56 @@ mod tests {
             Value::Array(a) => a.iter().any(|c| has_ref_keyword(c, false)),
             _ => false,
         }
+    }
+
+    #[test]
+    fn flags_follow_the_class() {
+        for t in TOOLS {
+            let writes = matches!(
+                t.class,
+                RiskClass::Change | RiskClass::Grant | RiskClass::Destructive
+            );
+            assert_eq!(t.read_only, t.class == RiskClass::Read, "{}", t.name);
+            assert_eq!(t.destructive, writes, "{}", t.name);
+            assert_eq!(t.confirm, writes, "{}", t.name);
+            let listed: Value = serde_json::from_str(t.listed_annotations).unwrap();
+            assert_eq!(
+                listed.get("readOnlyHint") == Some(&Value::Bool(true)),
+                t.class == RiskClass::Read,
+                "{}",
+                t.name
+            );
+            if t.class != RiskClass::Read {
+                assert_eq!(listed["destructiveHint"], writes, "{}", t.name);
+            }
+        }
+    }
+
+    #[test]
+    fn class_names_round_trip_and_mean_something() {
+        for c in RiskClass::ALL {
+            assert_eq!(RiskClass::from_name(c.as_str()), Some(c));
+            assert!(!c.meaning().is_empty());
+        }
+        assert_eq!(RiskClass::from_name("admin"), None);
+        assert_eq!(RiskClass::Grant.meaning(), "grants access or credentials");
+    }
+
+    #[test]
+    fn tools_share_their_operation_s_class() {
+        let class = |name: &str| find(name).map(|t| t.class);
+        assert_eq!(
+            class("delete_application"),
+            class("confirm_delete_application")
+        );
+        assert_eq!(class("delete_application"), Some(RiskClass::Destructive));
+        assert_eq!(class("add_user_to_group"), Some(RiskClass::Grant));
+        assert_eq!(class("create_user"), Some(RiskClass::Create));
+        assert_eq!(class("list_users"), Some(RiskClass::Read));
+        assert_eq!(class("export_users_csv"), Some(RiskClass::Read));
+        assert_eq!(class("get_scope_status"), Some(RiskClass::Read));
+        assert_eq!(class("call_okta_operation"), Some(RiskClass::Destructive));
+        assert_eq!(class("search_okta_operations"), Some(RiskClass::Read));
     }
 
     #[test]

@@ -22,6 +22,11 @@ const SUFFIX: &str = ".snap.json";
 /// scopes, 113 tools), measured by benches/okta-python.
 const OKTA_SERVER_LIST_BYTES: usize = 148_575;
 
+/// Most bytes the default `tools/list` may take with every Management scope
+/// (it measured 50,244 before the risk classes; the budget keeps room for a
+/// sentence or two without a new measurement).
+const DEFAULT_LIST_BUDGET: usize = 49_000;
+
 /// The default set is Okta's 113 names plus these three.
 const GATEWAY_TOOLS: [&str; 3] = [
     "search_okta_operations",
@@ -53,11 +58,12 @@ fn snapshot(tool: &rmcp::model::Tool) -> String {
 }
 
 /// The snapshot file of a table entry: the tool as listed, plus the full
-/// schema its arguments are validated against (`fullInputSchema`), so a
-/// change to either shows in review.
+/// schema its arguments are validated against (`fullInputSchema`) and its
+/// risk class (`riskClass`), so a change to any of them shows in review.
 fn snapshot_file(spec: &okta_mcp::tool_table::ToolSpec) -> String {
     let mut value = serde_json::to_value(mcp_tool(spec)).expect("tool serialises");
     value["fullInputSchema"] = Value::Object(spec.schema().clone());
+    value["riskClass"] = spec.class.as_str().into();
     pretty(value)
 }
 
@@ -200,6 +206,10 @@ async fn tool_counts_and_list_sizes_with_all_scopes() {
     assert!(
         okta_named_bytes <= OKTA_SERVER_LIST_BYTES / 3,
         "the 113 curated tools take {okta_named_bytes} bytes, more than a third of Okta's {OKTA_SERVER_LIST_BYTES}"
+    );
+    assert!(
+        curated_bytes <= DEFAULT_LIST_BUDGET,
+        "the default tools/list with every Management scope takes {curated_bytes} bytes, over the budget of {DEFAULT_LIST_BUDGET}; trim what carries the least meaning"
     );
     assert!(curated.len() < all.len());
     assert!(curated_bytes < all_bytes);

@@ -48,7 +48,8 @@ pub fn search(rt: &Runtime, args: &Map<String, Value>) -> ToolResult {
         .take(limit)
         .map(|(_, t)| {
             json!({"name": t.name, "summary": t.summary, "method": t.method, "path": t.path,
-                   "scopes": t.scopes, "toolset": t.toolset, "read_only": t.read_only})
+                   "scopes": t.scopes, "toolset": t.toolset, "read_only": t.read_only,
+                   "class": t.class.as_str()})
         })
         .collect();
     ToolResult::ok(json!({"results": results, "total_matches": total,
@@ -81,6 +82,7 @@ pub fn describe(rt: &Runtime, args: &Map<String, Value>) -> ToolResult {
             "method": t.method, "path": t.path, "scopes": t.scopes, "toolset": t.toolset,
             "annotations": {"readOnlyHint": t.read_only, "destructiveHint": t.destructive,
                             "idempotentHint": t.idempotent, "openWorldHint": t.open_world},
+            "class": t.class.as_str(), "class_meaning": t.class.meaning(),
             "requires_confirmation": t.confirm,
             "input_schema": Value::Object(t.schema().clone()),
         })),

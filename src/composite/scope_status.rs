@@ -29,6 +29,8 @@ pub fn report(rt: &Runtime) -> ToolResult {
         "granted_scopes": granted,
         "effective_scopes": effective.iter().collect::<Vec<_>>(),
         "read_only": rt.selection.read_only,
+        "excluded": rt.selection.exclude,
+        "unknown_exclusions": rt.selection.unknown_exclusions(),
         "tools_listed": listed,
         "missing_scopes": missing,
         "problems": rt.config.problems,

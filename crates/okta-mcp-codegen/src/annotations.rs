@@ -1,4 +1,7 @@
-//! Tool annotations derived from the HTTP method and the lifecycle verb.
+//! Tool annotations derived from the risk class ([`crate::risk`]) and the
+//! HTTP method, and the rule for which of them `tools/list` carries.
+
+use crate::risk::RiskClass;
 
 /// MCP tool annotations, always all four set explicitly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,30 +34,20 @@ impl Annotations {
         }
         serde_json::Value::Object(out)
     }
-}
 
-/// Words in a POST path's last segment that make the call destructive:
-/// it takes access away or throws state away.
-const DESTRUCTIVE_VERBS: [&str; 7] = [
-    "deactivate",
-    "suspend",
-    "reset",
-    "revoke",
-    "expire",
-    "delete",
-    "clear",
-];
-
-pub fn derive(method: &str, path: &str) -> Annotations {
-    let last = path.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
-    let read_only = method == "GET";
-    let destructive =
-        method == "DELETE" || (!read_only && DESTRUCTIVE_VERBS.iter().any(|v| last.contains(v)));
-    Annotations {
-        read_only,
-        destructive,
-        idempotent: matches!(method, "GET" | "PUT" | "DELETE"),
-        open_world: true,
+    /// The annotations of an operation of class `class` called with
+    /// `method`, in MCP's meaning: `readOnlyHint` only on reads, and
+    /// `destructiveHint: false` only on `create` (it adds, and changes or
+    /// takes away nothing). A change, a grant or a destructive call can
+    /// undo someone's work or widen access, so it says `destructiveHint:
+    /// true`. `idempotentHint` follows the method (GET, PUT, DELETE).
+    pub fn for_class(class: RiskClass, method: &str) -> Self {
+        Annotations {
+            read_only: class == RiskClass::Read,
+            destructive: !matches!(class, RiskClass::Read | RiskClass::Create),
+            idempotent: class == RiskClass::Read || matches!(method, "GET" | "PUT" | "DELETE"),
+            open_world: true,
+        }
     }
 }
 
@@ -63,39 +56,48 @@ mod tests {
     use super::*;
 
     #[test]
-    fn method_and_lifecycle_decide() {
-        let get = derive("GET", "/api/v1/users");
-        assert!(get.read_only && !get.destructive && get.idempotent);
-        let del = derive("DELETE", "/api/v1/groups/{groupId}");
-        assert!(!del.read_only && del.destructive && del.idempotent);
-        let deact = derive("POST", "/api/v1/users/{id}/lifecycle/deactivate");
-        assert!(deact.destructive && !deact.idempotent);
-        let reset = derive("POST", "/api/v1/users/{id}/lifecycle/reset_factors");
-        assert!(reset.destructive);
-        let activate = derive("POST", "/api/v1/users/{id}/lifecycle/activate");
-        assert!(!activate.destructive);
-        let put = derive("PUT", "/api/v1/groups/{groupId}");
-        assert!(put.idempotent && !put.destructive && !put.read_only);
+    fn only_reads_are_read_only_and_only_creates_are_not_destructive() {
+        for class in RiskClass::ALL {
+            let a = Annotations::for_class(class, "POST");
+            assert_eq!(a.read_only, class == RiskClass::Read, "{class}");
+            assert_eq!(
+                a.destructive,
+                matches!(
+                    class,
+                    RiskClass::Change | RiskClass::Grant | RiskClass::Destructive
+                ),
+                "{class}"
+            );
+        }
+        assert!(Annotations::for_class(RiskClass::Change, "PUT").idempotent);
+        assert!(!Annotations::for_class(RiskClass::Grant, "POST").idempotent);
+        assert!(Annotations::for_class(RiskClass::Destructive, "DELETE").idempotent);
     }
 
     #[test]
     fn listed_keeps_only_hints_that_say_something() {
         let json = |a: Annotations| a.listed().to_string();
+        let of = Annotations::for_class;
+        assert_eq!(json(of(RiskClass::Read, "GET")), r#"{"readOnlyHint":true}"#);
         assert_eq!(
-            json(derive("GET", "/api/v1/users")),
-            r#"{"readOnlyHint":true}"#
-        );
-        assert_eq!(
-            json(derive("DELETE", "/api/v1/groups/{groupId}")),
+            json(of(RiskClass::Destructive, "DELETE")),
             r#"{"destructiveHint":true,"idempotentHint":true}"#
         );
         assert_eq!(
-            json(derive("POST", "/api/v1/groups")),
+            json(of(RiskClass::Create, "POST")),
             r#"{"destructiveHint":false}"#
+        );
+        assert_eq!(
+            json(of(RiskClass::Grant, "POST")),
+            r#"{"destructiveHint":true}"#
+        );
+        assert_eq!(
+            json(of(RiskClass::Change, "POST")),
+            r#"{"destructiveHint":true}"#
         );
         let closed = Annotations {
             open_world: false,
-            ..derive("GET", "/x")
+            ..of(RiskClass::Read, "GET")
         };
         assert_eq!(
             json(closed),

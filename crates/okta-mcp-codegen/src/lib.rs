@@ -21,6 +21,7 @@ pub mod naming;
 pub mod operations;
 pub mod repair;
 pub mod report;
+pub mod risk;
 pub mod scope_map;
 pub mod spec_diff;
 pub mod spec_source;
@@ -188,7 +189,7 @@ pub fn generate(inputs: &Inputs) -> Result<Generated, CodegenError> {
         .and_then(serde_json::Value::as_str)
         .unwrap_or("unknown")
         .to_owned();
-    let report_md = report::build_report(&spec_version, &ops, &skipped, &tools, &repairs);
+    let report_md = report::build_report(&spec_version, &ops, &skipped, &tools, &repairs, &map);
     Ok(Generated {
         tool_table_rs: tool_table::emit_tool_table(&tools),
         report_md,

@@ -19,6 +19,12 @@ pub const MAX_LISTED_DESCRIPTION: usize = 60;
 /// mistakes. They stay accepted.
 const UNLISTED_HEADERS: [&str; 2] = ["Content-Type", "Accept"];
 
+/// Runtime arguments a model should not send unasked: `confirm` is for
+/// after the person said yes, and a refused call says so ("call again with
+/// \"confirm\": true"); clients that can ask the person never need it. It
+/// stays accepted (the full schema has it).
+const UNLISTED_ARGS: [&str; 1] = ["confirm"];
+
 /// Arguments whose name (and the tool description's paging note) already
 /// says what they are, or whose spec text says nothing more (`expand`).
 const SELF_EVIDENT: [&str; 4] = ["id", "after", "limit", "expand"];
@@ -100,6 +106,9 @@ fn slim(schema: &Value, level: usize, name: &str) -> Value {
                 return false;
             }
             if level >= REQUIRED_ONLY_FROM && !required.contains(&n) {
+                return false;
+            }
+            if level == TOOL && UNLISTED_ARGS.contains(&n) {
                 return false;
             }
             !(level == TOOL && UNLISTED_HEADERS.contains(&n) && !required.contains(&n))
@@ -208,5 +217,16 @@ mod tests {
     fn a_required_header_stays_listed() {
         let full = json!({"type": "object", "properties": {"Content-Type": {"type": "string"}}, "required": ["Content-Type"]});
         assert!(listed_schema(&full)["properties"]["Content-Type"].is_object());
+    }
+
+    #[test]
+    fn confirm_is_accepted_but_not_listed() {
+        let full = json!({"type": "object", "properties": {
+            "groupId": {"type": "string"},
+            "confirm": {"type": "boolean", "description": "Set once the person approved."}
+        }, "required": ["groupId"], "additionalProperties": false});
+        let listed = listed_schema(&full);
+        assert!(listed["properties"]["groupId"].is_object());
+        assert!(listed["properties"].get("confirm").is_none(), "{listed}");
     }
 }

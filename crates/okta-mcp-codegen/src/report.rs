@@ -2,7 +2,9 @@
 
 use crate::operations::{Operation, Skipped};
 use crate::repair::RepairCounts;
-use crate::tool_table::ToolSpec;
+use crate::risk::RiskClass;
+use crate::scope_map::ScopeMap;
+use crate::tool_table::{ToolSpec, operation_class};
 
 pub fn build_report(
     spec_version: &str,
@@ -10,6 +12,7 @@ pub fn build_report(
     skipped: &[Skipped],
     tools: &[ToolSpec],
     repairs: &RepairCounts,
+    map: &ScopeMap,
 ) -> String {
     let unscoped: Vec<&Operation> = ops.iter().filter(|o| o.scopes.is_empty()).collect();
     let mut out = format!(
@@ -21,6 +24,7 @@ pub fn build_report(
         tools.len(),
         tools.iter().filter(|t| t.curated).count(),
     );
+    out.push_str(&risk_section(ops, tools, map));
     out.push_str("## Left out\n\n");
     if skipped.is_empty() {
         out.push_str("None.\n");
@@ -44,5 +48,37 @@ pub fn build_report(
         repairs.optional_path_params,
         repairs.examples_removed,
     ));
+    out
+}
+
+/// Counts per risk class (operations, and curated tools) and the classes
+/// set by hand, with their reasons.
+fn risk_section(ops: &[Operation], tools: &[ToolSpec], map: &ScopeMap) -> String {
+    let mut out = String::from(
+        "## Risk classes\n\n| class | operations | curated tools |\n|---|---:|---:|\n",
+    );
+    for class in RiskClass::ALL {
+        let operations = ops
+            .iter()
+            .filter(|o| operation_class(o, map) == class)
+            .count();
+        let curated = tools
+            .iter()
+            .filter(|t| t.curated && t.class == class)
+            .count();
+        out.push_str(&format!("| {class} | {operations} | {curated} |\n"));
+    }
+    out.push_str("\nSet by hand in scope-map.toml (`[risk.<operationId>]`):\n\n");
+    if map.risk.is_empty() {
+        out.push_str("None.\n");
+    }
+    for (id, r) in &map.risk {
+        out.push_str(&format!(
+            "- {id}: {}, because {}\n",
+            r.class,
+            r.reason.as_deref().unwrap_or("")
+        ));
+    }
+    out.push('\n');
     out
 }

@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::CodegenError;
 use crate::naming::is_valid_tool_name;
 use crate::operations::Operation;
+use crate::risk::RiskClass;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -19,6 +20,18 @@ pub struct ScopeMap {
     pub tools: BTreeMap<String, CuratedTool>,
     #[serde(skip)]
     pub order: Vec<String>,
+    /// Risk classes set by hand, by operationId (`[risk.<operationId>]`).
+    #[serde(default)]
+    pub risk: BTreeMap<String, RiskOverride>,
+}
+
+/// A risk class set by hand for one operation, where the derived one is
+/// wrong. The reason is required: it goes into the build report.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RiskOverride {
+    pub class: String,
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -26,10 +39,7 @@ pub struct ScopeMap {
 pub struct CuratedTool {
     pub operation: Option<String>,
     pub description: Option<String>,
-    pub read_only: Option<bool>,
-    pub destructive: Option<bool>,
     pub idempotent: Option<bool>,
-    pub confirm: Option<bool>,
     pub scope: Option<String>,
     pub scope_reason: Option<String>,
     #[serde(default)]
@@ -76,8 +86,42 @@ impl ScopeMap {
         Ok(map)
     }
 
+    /// The class `[risk.<operation_id>]` sets, if any (validated first by
+    /// [`ScopeMap::validate`]).
+    pub fn risk_override(&self, operation_id: &str) -> Option<RiskClass> {
+        self.risk
+            .get(operation_id)
+            .and_then(|r| r.class.parse().ok())
+    }
+
+    /// Checks the `[risk.*]` entries: a known operation, a known class and
+    /// a reason.
+    fn validate_risk(&self, ops: &[Operation]) -> Result<(), CodegenError> {
+        for (id, entry) in &self.risk {
+            let err = |message: String| CodegenError::ScopeMap {
+                message: format!("[risk.{id}]: {message}"),
+            };
+            if !ops.iter().any(|o| &o.id == id) {
+                return Err(err(format!(
+                    "operation `{id}` is not in the spec; it may have been renamed or removed by Okta — fix or delete this entry"
+                )));
+            }
+            if let Err(e) = entry.class.parse::<RiskClass>() {
+                return Err(err(format!("class {e}")));
+            }
+            if entry.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                return Err(err(format!(
+                    "class `{}` needs `reason = \"...\"` saying why the derived class is wrong",
+                    entry.class
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Checks every entry against the spec's operations.
     pub fn validate(&self, ops: &[Operation]) -> Result<(), CodegenError> {
+        self.validate_risk(ops)?;
         let err = |name: &str, message: String| CodegenError::ScopeMap {
             message: format!("[tools.{name}]: {message}"),
         };
@@ -191,6 +235,32 @@ mod tests {
         assert!(e.contains("[tools.g]") && e.contains("scope_reason"), "{e}");
         let ok = "[tools.g]\noperation = \"getGroup\"\nscope = \"okta.groups.manage\"\nscope_reason = \"because\"\n";
         assert_eq!(check(ok), Ok(()));
+    }
+
+    #[test]
+    fn risk_overrides_need_a_known_operation_a_known_class_and_a_reason() {
+        let ok = "[risk.getGroup]\nclass = \"grant\"\nreason = \"because\"\n";
+        assert_eq!(check(ok), Ok(()));
+        assert_eq!(
+            ScopeMap::parse(ok).unwrap().risk_override("getGroup"),
+            Some(RiskClass::Grant)
+        );
+        let e = check("[risk.getGroup]\nclass = \"grant\"\n").unwrap_err();
+        assert!(e.contains("[risk.getGroup]") && e.contains("reason"), "{e}");
+        let e = check("[risk.getGroup]\nclass = \"grant\"\nreason = \" \"\n").unwrap_err();
+        assert!(e.contains("[risk.getGroup]") && e.contains("reason"), "{e}");
+        let e = check("[risk.getGroup]\nclass = \"admin\"\nreason = \"x\"\n").unwrap_err();
+        assert!(
+            e.contains("[risk.getGroup]") && e.contains("`admin`"),
+            "{e}"
+        );
+        let e = check("[risk.getGroupz]\nclass = \"read\"\nreason = \"x\"\n").unwrap_err();
+        assert!(
+            e.contains("[risk.getGroupz]") && e.contains("not in the spec"),
+            "{e}"
+        );
+        let e = check("[risk.getGroup]\nclas = \"read\"\nreason = \"x\"\n").unwrap_err();
+        assert!(e.contains("clas"), "{e}");
     }
 
     #[test]

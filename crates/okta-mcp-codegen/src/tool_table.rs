@@ -6,11 +6,12 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Value, json};
 
 use crate::CodegenError;
-use crate::annotations::{self, Annotations};
+use crate::annotations::Annotations;
 use crate::input_schema::{self, Extras, RESERVED_ARGS, short_description};
 use crate::listing::listed_schema;
 use crate::naming::{is_valid_tool_name, tool_name};
 use crate::operations::{Operation, ParamLocation};
+use crate::risk::{self, RiskClass};
 use crate::scope_map::{CuratedTool, ScopeMap};
 use crate::toolsets::toolset_for_tag;
 
@@ -37,7 +38,12 @@ pub struct ToolSpec {
     pub scopes: Vec<String>,
     pub toolset: String,
     pub curated: bool,
+    /// What calling it does ([`crate::risk`]); the annotations and
+    /// `confirm` follow from it.
+    pub class: RiskClass,
     pub annotations: Annotations,
+    /// Whether the runtime asks the person first: every call that is
+    /// neither a read nor a create.
     pub confirm: bool,
     pub paged: bool,
     /// The composite that runs this tool, if it is not a plain operation.
@@ -50,6 +56,18 @@ pub struct ToolSpec {
     pub native_fields: bool,
 }
 
+/// The class of an operation: `[risk.<operationId>]` in `scope-map.toml`
+/// if set, else derived by [`risk::classify`].
+pub fn operation_class(op: &Operation, map: &ScopeMap) -> RiskClass {
+    map.risk_override(&op.id)
+        .unwrap_or_else(|| risk::classify(&op.method, &op.path, &op.id, &[&op.tag]))
+}
+
+/// Whether calls of this class are put to the person first.
+pub fn needs_confirm(class: RiskClass) -> bool {
+    !matches!(class, RiskClass::Read | RiskClass::Create)
+}
+
 /// A tool run by a runtime handler rather than one operation.
 fn handler_tool(
     name: &str,
@@ -57,6 +75,7 @@ fn handler_tool(
     description: &str,
     input_schema: Value,
     handler: Option<String>,
+    class: RiskClass,
     annotations: Annotations,
 ) -> ToolSpec {
     ToolSpec {
@@ -73,8 +92,9 @@ fn handler_tool(
         scopes: vec![],
         toolset: "meta".into(),
         curated: true,
+        class,
         annotations,
-        confirm: false,
+        confirm: needs_confirm(class),
         paged: false,
         handler,
         fixed_args: json!({}),
@@ -84,19 +104,27 @@ fn handler_tool(
 }
 
 /// Runtime tools that exist whatever the spec says: the long-tail gateway.
+/// Search and describe only read; `call_okta_operation` can run any
+/// operation, so it is listed as `destructive` (the runtime gates each call
+/// on the class of the operation it runs).
 pub fn meta_tools() -> Vec<ToolSpec> {
     let base = |name: &str, title: &str, description: &str, schema: Value, read_only: bool| {
+        let class = if read_only {
+            RiskClass::Read
+        } else {
+            RiskClass::Destructive
+        };
         handler_tool(
             name,
             title,
             description,
             schema,
             Some(name.into()),
+            class,
             Annotations {
-                read_only,
-                destructive: !read_only,
-                idempotent: read_only,
                 open_world: !read_only,
+                idempotent: read_only,
+                ..Annotations::for_class(class, "POST")
             },
         )
     };
@@ -182,6 +210,7 @@ fn op_tool(
     op: &Operation,
     name: String,
     curated: Option<&CuratedTool>,
+    class: RiskClass,
 ) -> Result<ToolSpec, CodegenError> {
     for p in &op.params {
         if RESERVED_ARGS.contains(&p.name.as_str()) && p.name != "fields" {
@@ -193,15 +222,13 @@ fn op_tool(
             });
         }
     }
-    let derived = annotations::derive(&op.method, &op.path);
     let c = curated.cloned().unwrap_or_default();
+    let derived = Annotations::for_class(class, &op.method);
     let annotations = Annotations {
-        read_only: c.read_only.unwrap_or(derived.read_only),
-        destructive: c.destructive.unwrap_or(derived.destructive),
         idempotent: c.idempotent.unwrap_or(derived.idempotent),
-        open_world: true,
+        ..derived
     };
-    let confirm = c.confirm.unwrap_or(annotations.destructive);
+    let confirm = needs_confirm(class);
     let paged = op
         .param("after")
         .is_some_and(|p| p.location == ParamLocation::Query);
@@ -257,6 +284,7 @@ fn op_tool(
         scopes,
         toolset: toolset_for_tag(&op.tag),
         curated: curated.is_some(),
+        class,
         annotations,
         confirm,
         paged,
@@ -271,6 +299,7 @@ fn op_tool(
     })
 }
 
+/// A curated composite (`handler`): every one the runtime has only reads.
 fn composite_tool(
     spec: &Value,
     name: &str,
@@ -278,18 +307,17 @@ fn composite_tool(
     op: Option<&Operation>,
 ) -> Result<ToolSpec, CodegenError> {
     let mut tool = match op {
-        Some(op) => op_tool(spec, op, name.to_owned(), Some(c))?,
+        Some(op) => op_tool(spec, op, name.to_owned(), Some(c), RiskClass::Read)?,
         None => handler_tool(
             name,
             &name.replace('_', " "),
             c.description.as_deref().unwrap_or(""),
             json!({}),
             c.handler.clone(),
+            RiskClass::Read,
             Annotations {
-                read_only: true,
-                destructive: false,
-                idempotent: true,
                 open_world: false,
+                ..Annotations::for_class(RiskClass::Read, "GET")
             },
         ),
     };
@@ -298,10 +326,7 @@ fn composite_tool(
         "properties": c.arguments_json(),
         "additionalProperties": false,
     });
-    tool.annotations.read_only = c.read_only.unwrap_or(true);
-    tool.annotations.destructive = c.destructive.unwrap_or(false);
     tool.paged = false;
-    tool.confirm = c.confirm.unwrap_or(false);
     Ok(tool)
 }
 
@@ -335,7 +360,8 @@ pub fn build_tool_table(
         let tool = if c.handler.is_some() {
             composite_tool(spec, name, c, op)?
         } else {
-            op_tool(spec, op.expect("validated"), name.clone(), Some(c))?
+            let op = op.expect("validated");
+            op_tool(spec, op, name.clone(), Some(c), operation_class(op, map))?
         };
         tools.push(tool);
     }
@@ -344,7 +370,13 @@ pub fn build_tool_table(
         if op_names.contains_key(op.id.as_str()) {
             continue;
         }
-        tools.push(op_tool(spec, op, tool_name(&op.id), None)?);
+        tools.push(op_tool(
+            spec,
+            op,
+            tool_name(&op.id),
+            None,
+            operation_class(op, map),
+        )?);
     }
     for t in &mut tools {
         t.listed_schema = listed_schema(&t.input_schema);
@@ -380,7 +412,7 @@ pub fn emit_tool_table(tools: &[ToolSpec]) -> String {
     for t in tools {
         let scopes: Vec<String> = t.scopes.iter().map(|s| lit(s)).collect();
         out.push_str(&format!(
-            "    ToolSpec {{ name: {}, title: {}, description: {}, summary: {}, input_schema: {}, listed_schema: {}, listed_annotations: {}, details: {}, operation_id: {}, method: {}, path: {}, scopes: &[{}], toolset: {}, curated: {}, read_only: {}, destructive: {}, idempotent: {}, open_world: {}, confirm: {}, paged: {}, handler: {}, fixed_args: {}, body_media_type: {}, native_fields: {} }},\n",
+            "    ToolSpec {{ name: {}, title: {}, description: {}, summary: {}, input_schema: {}, listed_schema: {}, listed_annotations: {}, details: {}, operation_id: {}, method: {}, path: {}, scopes: &[{}], toolset: {}, curated: {}, class: crate::tool_table::RiskClass::{}, read_only: {}, destructive: {}, idempotent: {}, open_world: {}, confirm: {}, paged: {}, handler: {}, fixed_args: {}, body_media_type: {}, native_fields: {} }},\n",
             lit(&t.name),
             lit(&t.title),
             lit(&t.description),
@@ -395,6 +427,7 @@ pub fn emit_tool_table(tools: &[ToolSpec]) -> String {
             scopes.join(", "),
             lit(&t.toolset),
             t.curated,
+            t.class.variant(),
             t.annotations.read_only,
             t.annotations.destructive,
             t.annotations.idempotent,
