@@ -268,25 +268,35 @@ impl Runtime {
         args: Map<String, Value>,
         ctx: &CallContext,
     ) -> ToolResult {
-        let class = tool.class_tmp();
+        let class = tool.class;
         let attempt = Attempt::new(self, tool, class, &args);
         if let Err(refusal) = self.selection.callable(&self.effective_scopes(), tool) {
             let message = refusal.message(tool.name);
             attempt.refused(&message);
             return ToolResult::error(message, json!({"tool": tool.name}));
         }
+        // `confirm` is the pipeline's, on any write whatever the policy
+        // (a schema lists it only where the default policy asks).
+        let mut args = args;
+        let confirm = match args.get("confirm") {
+            Some(Value::Bool(_)) if class != RiskClass::Read => args.remove("confirm"),
+            _ => None,
+        };
         // Validated as one JSON value, then taken apart again: no copy.
         let args = Value::Object(args);
         if let Err(message) = self.validate(tool, &args) {
             attempt.refused(&message);
             return ToolResult::error(message, json!({"tool": tool.name}));
         }
-        let Value::Object(args) = args else {
+        let Value::Object(mut args) = args else {
             return ToolResult::error(
                 "arguments must be a JSON object",
                 json!({"tool": tool.name}),
             );
         };
+        if let Some(c) = confirm {
+            args.insert("confirm".into(), c);
+        }
         if let Some(handler) = tool.handler {
             let mut result = self.handlers.run(self, handler, tool, args, ctx).await;
             crate::org_data::mark(tool, &mut result);

@@ -53,9 +53,9 @@ pub async fn build(
             continue;
         };
         let kind = object_kind(tool.path, &name);
-        let looked_up = match reader_for(&prefix) {
-            Some(reader) => rt
-                .fetch(reader, &reader_args(reader, tool.path, &prefix, args), ctx)
+        let looked_up = match lookup_of(tool.path, &name, &prefix, args) {
+            Some((reader, reader_args)) => rt
+                .fetch(reader, &reader_args, ctx)
                 .await
                 .map_err(|e| first_line(&e)),
             None => Err("no way to look it up".to_owned()),
@@ -197,6 +197,30 @@ pub fn reader_for(prefix: &str) -> Option<&'static ToolSpec> {
             .find(|t| !t.curated)
             .unwrap_or(first),
     )
+}
+
+/// How to read the object `{param}` names: the GET of its own path, or,
+/// for an object met under another (`/groups/{g}/users/{u}`), the GET of
+/// its top-level collection (`/api/v1/users/{u}`).
+fn lookup_of(
+    call_path: &str,
+    param: &str,
+    prefix: &str,
+    args: &Map<String, Value>,
+) -> Option<(&'static ToolSpec, Map<String, Value>)> {
+    if let Some(reader) = reader_for(prefix) {
+        return Some((reader, reader_args(reader, call_path, prefix, args)));
+    }
+    let marker = format!("/{{{param}}}");
+    let segment = call_path
+        .find(&marker)
+        .and_then(|i| call_path[..i].rsplit('/').next())?;
+    let top = format!("/api/v1/{segment}/{{{param}}}");
+    let reader = reader_for(&top)?;
+    let (reader_param, _) = path_params(reader.path).into_iter().next()?;
+    let mut one = Map::new();
+    one.insert(reader_param, args.get(param)?.clone());
+    Some((reader, one))
 }
 
 /// The reader's arguments: its path parameters, by position, take the values
@@ -436,6 +460,16 @@ mod tests {
         assert_eq!(shape(r.path), "/api/v1/users/{}");
         assert!(reader_for("/api/v1/groups/{groupId}").is_some());
         assert!(reader_for("/api/v1/nothing/{x}").is_none());
+        let member = json!({"groupId": "00g1", "userId": "00u1"});
+        let (r, a) = lookup_of(
+            "/api/v1/groups/{groupId}/users/{userId}",
+            "userId",
+            "/api/v1/groups/{groupId}/users/{userId}",
+            member.as_object().unwrap(),
+        )
+        .expect("a member is read as a user");
+        assert_eq!(shape(r.path), "/api/v1/users/{}");
+        assert_eq!(a.values().collect::<Vec<_>>(), vec![&json!("00u1")]);
         let args = json!({"userId": "00u1", "body": {}});
         let a = reader_args(
             r,
