@@ -12,9 +12,11 @@ use support::*;
 
 const TOOL: &str = "upload_application_logo";
 
-/// The env that lists the upload tool, plus `extra`.
+/// The env that lists the upload tool, plus `extra`. A logo upload is a
+/// `change`; `OKTA_CONFIRM=destructive` lets it through unasked, so these
+/// tests see only the upload folder's rules (tests/trust.rs covers asking).
 fn env<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut env = vec![("OKTA_TOOLS", TOOL)];
+    let mut env = vec![("OKTA_TOOLS", TOOL), ("OKTA_CONFIRM", "destructive")];
     env.extend_from_slice(extra);
     env
 }
