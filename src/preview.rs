@@ -211,10 +211,7 @@ fn lookup_of(
     if let Some(reader) = reader_for(prefix) {
         return Some((reader, reader_args(reader, call_path, prefix, args)));
     }
-    let marker = format!("/{{{param}}}");
-    let segment = call_path
-        .find(&marker)
-        .and_then(|i| call_path[..i].rsplit('/').next())?;
+    let segment = segment_before(call_path, param)?;
     let top = format!("/api/v1/{segment}/{{{param}}}");
     let reader = reader_for(&top)?;
     let (reader_param, _) = path_params(reader.path).into_iter().next()?;
@@ -245,13 +242,15 @@ fn reader_args(
     out
 }
 
+/// The path segment just before `{param}`: `users` in `/users/{userId}`.
+fn segment_before<'a>(path: &'a str, param: &str) -> Option<&'a str> {
+    let at = path.find(&format!("/{{{param}}}"))?;
+    path[..at].rsplit('/').next()
+}
+
 /// "user", "group", "authorization server": the word before `{param}`.
 pub fn object_kind(path: &str, param: &str) -> String {
-    let marker = format!("/{{{param}}}");
-    let segment = path
-        .find(&marker)
-        .and_then(|i| path[..i].rsplit('/').next())
-        .unwrap_or(param);
+    let segment = segment_before(path, param).unwrap_or(param);
     let word = match segment {
         "idps" => return "identity provider".to_owned(),
         "apps" => return "app".to_owned(),
