@@ -33,17 +33,23 @@ impl<'a> Attempt<'a> {
         class: RiskClass,
         args: &Map<String, Value>,
     ) -> Self {
-        Self {
+        let mut attempt = Self {
             rt,
             tool,
             class,
-            path: filled_path(tool.path, args),
-            body_fields: args
+            path: String::new(),
+            body_fields: Vec::new(),
+            shown: Vec::new(),
+        };
+        // Reads are never recorded: nothing to prepare on their path.
+        if attempt.is_write() {
+            attempt.path = filled_path(tool.path, args);
+            attempt.body_fields = args
                 .get("body")
                 .map(crate::audit::body_field_names)
-                .unwrap_or_default(),
-            shown: Vec::new(),
+                .unwrap_or_default();
         }
+        attempt
     }
 
     fn is_write(&self) -> bool {

@@ -97,6 +97,9 @@ pub struct ToolSpec {
     pub fixed_args: &'static str,
     pub body_media_type: Option<&'static str>,
     pub native_fields: bool,
+    /// Whether results hold text end users control (System Log events,
+    /// profiles, labels): their text starts with [`crate::org_data::NOTE`].
+    pub org_data: bool,
 }
 
 include!(concat!(env!("OUT_DIR"), "/tool_table.rs"));

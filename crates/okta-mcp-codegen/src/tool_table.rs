@@ -54,6 +54,8 @@ pub struct ToolSpec {
     pub body_media_type: Option<String>,
     /// Whether the operation's own query parameters include `fields`.
     pub native_fields: bool,
+    /// Whether results hold text end users control (see [`carries_org_data`]).
+    pub org_data: bool,
 }
 
 /// The class of an operation: `[risk.<operationId>]` in `scope-map.toml`
@@ -100,6 +102,7 @@ fn handler_tool(
         fixed_args: json!({}),
         body_media_type: None,
         native_fields: false,
+        org_data: false,
     }
 }
 
@@ -275,8 +278,9 @@ fn op_tool(
         Some(s) => vec![s.clone()],
         None => op.scopes.clone(),
     };
+    let org_data = carries_org_data(op);
     let mut description = c.description.clone().unwrap_or_else(|| describe(op));
-    if carries_org_data(op) {
+    if org_data {
         description.push_str(ORG_DATA_NOTE);
     }
     let title = if op.summary.is_empty() {
@@ -317,6 +321,7 @@ fn op_tool(
             .filter(|b| b.media_type != "application/json")
             .map(|b| b.media_type.clone()),
         native_fields,
+        org_data,
     })
 }
 
@@ -433,7 +438,7 @@ pub fn emit_tool_table(tools: &[ToolSpec]) -> String {
     for t in tools {
         let scopes: Vec<String> = t.scopes.iter().map(|s| lit(s)).collect();
         out.push_str(&format!(
-            "    ToolSpec {{ name: {}, title: {}, description: {}, summary: {}, input_schema: {}, listed_schema: {}, listed_annotations: {}, details: {}, operation_id: {}, method: {}, path: {}, scopes: &[{}], toolset: {}, curated: {}, class: crate::tool_table::RiskClass::{}, read_only: {}, destructive: {}, idempotent: {}, open_world: {}, confirm: {}, paged: {}, handler: {}, fixed_args: {}, body_media_type: {}, native_fields: {} }},\n",
+            "    ToolSpec {{ name: {}, title: {}, description: {}, summary: {}, input_schema: {}, listed_schema: {}, listed_annotations: {}, details: {}, operation_id: {}, method: {}, path: {}, scopes: &[{}], toolset: {}, curated: {}, class: crate::tool_table::RiskClass::{}, read_only: {}, destructive: {}, idempotent: {}, open_world: {}, confirm: {}, paged: {}, handler: {}, fixed_args: {}, body_media_type: {}, native_fields: {}, org_data: {} }},\n",
             lit(&t.name),
             lit(&t.title),
             lit(&t.description),
@@ -459,6 +464,7 @@ pub fn emit_tool_table(tools: &[ToolSpec]) -> String {
             lit(&serde_json::to_string(&t.fixed_args).expect("json")),
             t.body_media_type.as_deref().map(|h| format!("Some({})", lit(h))).unwrap_or_else(|| "None".into()),
             t.native_fields,
+            t.org_data,
         ));
     }
     out.push_str("];\n");
