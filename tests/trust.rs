@@ -301,3 +301,31 @@ async fn a_grant_allowed_for_the_session_is_not_asked_again_a_delete_always_is()
     assert!(forms[1]["properties"].get("allow_for_session").is_none());
     s.client.cancel().await.ok();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn describe_tells_what_this_policy_confirms() {
+    let fake = fake_org().await;
+    for (policy, change, create) in [("destructive", false, false), ("all", true, true)] {
+        let s = start(
+            fake.base_url(),
+            "okta.groups.manage",
+            &[("OKTA_CONFIRM", policy), ("OKTA_AUDIT_LOG", "off")],
+        )
+        .await;
+        for (tool, want) in [
+            ("update_group", change),
+            ("create_group", create),
+            ("delete_group", true),
+        ] {
+            let r = s
+                .call("describe_okta_operation", json!({"name": tool}))
+                .await;
+            assert_eq!(
+                structured(&r)["requires_confirmation"],
+                want,
+                "{tool} under OKTA_CONFIRM={policy}"
+            );
+        }
+        s.stop().await;
+    }
+}

@@ -83,7 +83,7 @@ pub fn describe(rt: &Runtime, args: &Map<String, Value>) -> ToolResult {
             "annotations": {"readOnlyHint": t.read_only, "destructiveHint": t.destructive,
                             "idempotentHint": t.idempotent, "openWorldHint": t.open_world},
             "class": t.class.as_str(), "class_meaning": t.class.meaning(),
-            "requires_confirmation": t.confirm,
+            "requires_confirmation": rt.config.confirm_policy.needs_confirmation(t.class),
             "input_schema": Value::Object(t.schema().clone()),
         })),
     }
