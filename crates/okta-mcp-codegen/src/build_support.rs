@@ -16,7 +16,40 @@ use crate::CodegenError;
 use crate::spec_source::{LocatedSpec, SpecLock, candidate_paths, locate};
 
 /// Environment variables that change which spec is read.
-pub const SPEC_ENV_VARS: [&str; 2] = ["OKTA_OPENAPI_SPEC", "OKTA_OPENAPI_UNPINNED"];
+pub const SPEC_ENV_VARS: [&str; 4] = [
+    "OKTA_OPENAPI_SPEC",
+    "OKTA_OPENAPI_UNPINNED",
+    "OKTA_OPENAPI_OFFLINE",
+    "OKTA_OPENAPI_URL",
+];
+
+/// How the environment steers the search.
+#[derive(Debug, Clone, Default)]
+pub struct SpecEnv {
+    /// `OKTA_OPENAPI_SPEC`: this file and no other.
+    pub override_path: Option<PathBuf>,
+    /// `OKTA_OPENAPI_UNPINNED=1`: accept a digest other than the lock's.
+    pub allow_unpinned: bool,
+    /// `OKTA_OPENAPI_OFFLINE=1`: never download.
+    pub offline: bool,
+    /// `OKTA_OPENAPI_URL`: download from here instead of the lock's URL
+    /// (a mirror, or a local server in tests); the digest is still the lock's.
+    pub url: Option<String>,
+}
+
+impl SpecEnv {
+    pub fn from_process() -> Self {
+        let set = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let yes =
+            |name: &str| set(name).is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
+        Self {
+            override_path: set("OKTA_OPENAPI_SPEC").map(PathBuf::from),
+            allow_unpinned: yes("OKTA_OPENAPI_UNPINNED"),
+            offline: yes("OKTA_OPENAPI_OFFLINE"),
+            url: set("OKTA_OPENAPI_URL"),
+        }
+    }
+}
 
 /// The pinned spec as a build script reads it.
 #[derive(Debug)]
@@ -29,18 +62,34 @@ pub struct BuildSpec {
     pub watch: Vec<PathBuf>,
 }
 
-/// Finds the spec for the project at `root`, reading `OKTA_OPENAPI_SPEC` and
-/// `OKTA_OPENAPI_UNPINNED` from the environment.
+/// Finds the spec for the project at `root`, steered by the environment
+/// ([`SpecEnv::from_process`]).
 pub fn find_spec(root: &Path) -> Result<BuildSpec, CodegenError> {
+    find_spec_with(root, &SpecEnv::from_process())
+}
+
+/// Finds the spec; when it is nowhere on disk (and no override names a
+/// file), downloads the pinned one into `openapi/` unless offline.
+pub fn find_spec_with(root: &Path, env: &SpecEnv) -> Result<BuildSpec, CodegenError> {
     let lock_path = root.join("openapi/spec.lock");
     let overlay_path = root.join("openapi/overlay.yaml");
     let lock = SpecLock::read(&lock_path)?;
-    let env_override = std::env::var_os("OKTA_OPENAPI_SPEC")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from);
-    let allow_unpinned =
-        std::env::var("OKTA_OPENAPI_UNPINNED").is_ok_and(|v| v == "1" || v == "true");
-    let spec = locate(root, &lock, env_override.as_deref(), allow_unpinned)?;
+    let env_override = env.override_path.clone();
+    let allow_unpinned = env.allow_unpinned;
+    let spec = match locate(root, &lock, env_override.as_deref(), allow_unpinned) {
+        Err(CodegenError::SpecMissing { .. }) if !env.offline => {
+            let url = env.url.clone().unwrap_or_else(|| lock.url.clone());
+            let dest = root.join("openapi").join("management.yaml");
+            crate::spec_download::download(&url, &dest, &lock.sha256)?;
+            println!(
+                "cargo:warning=downloaded Okta's spec {} (sha256 verified) to {}",
+                lock.release,
+                dest.display()
+            );
+            locate(root, &lock, env_override.as_deref(), allow_unpinned)?
+        }
+        other => other?,
+    };
     let overlay = std::fs::read_to_string(&overlay_path).map_err(|e| CodegenError::Io {
         path: overlay_path.clone(),
         message: e.to_string(),
@@ -198,5 +247,68 @@ mod tests {
         assert_eq!(std::fs::metadata(&out).unwrap().modified().unwrap(), before);
         assert!(write_if_changed(&out, "b").unwrap());
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "b");
+    }
+
+    fn project(tag: &str, spec: &[u8]) -> PathBuf {
+        let root = tempdir(tag).join("repo");
+        std::fs::create_dir_all(root.join("openapi")).unwrap();
+        std::fs::write(
+            root.join("openapi/spec.lock"),
+            format!(
+                "release = \"2099.01.0\"\nsha256 = \"{}\"\nurl = \"http://127.0.0.1:9/unused.yaml\"\n",
+                crate::spec_source::sha256_hex(spec)
+            ),
+        )
+        .unwrap();
+        std::fs::write(root.join("openapi/overlay.yaml"), "paths: {}\n").unwrap();
+        root
+    }
+
+    #[test]
+    fn a_missing_spec_is_downloaded_verified_and_kept() {
+        let spec = b"openapi: 3.0.3\ninfo: {title: t, version: 2099.01.0}\npaths: {}\n".to_vec();
+        let base = crate::spec_download::tests::serve(vec![("/spec.yaml", 200, spec.clone())], 1);
+        let root = project("download", &spec);
+        let env = SpecEnv {
+            url: Some(format!("{base}/spec.yaml")),
+            ..SpecEnv::default()
+        };
+        let found = find_spec_with(&root, &env).expect("downloaded");
+        assert_eq!(found.spec.bytes, spec);
+        assert!(found.spec.path.ends_with("openapi/management.yaml"));
+        // Kept: the next build finds it without the network (the server
+        // answered its one request and is gone).
+        assert!(find_spec_with(&root, &env).is_ok());
+    }
+
+    #[test]
+    fn offline_fails_with_the_exact_fix_and_fetches_nothing() {
+        let root = project("offline", b"x");
+        let env = SpecEnv {
+            offline: true,
+            url: Some("http://127.0.0.1:9/never.yaml".into()),
+            ..SpecEnv::default()
+        };
+        let msg = find_spec_with(&root, &env).unwrap_err().to_string();
+        assert!(msg.contains("OKTA_OPENAPI_OFFLINE"), "{msg}");
+        assert!(
+            msg.contains("curl -fsSL -o openapi/management.yaml"),
+            "{msg}"
+        );
+        assert!(!root.join("openapi/management.yaml").exists());
+    }
+
+    #[test]
+    fn a_wrong_download_is_refused_and_not_kept() {
+        let base =
+            crate::spec_download::tests::serve(vec![("/spec.yaml", 200, b"tampered".to_vec())], 1);
+        let root = project("tampered", b"the pinned bytes");
+        let env = SpecEnv {
+            url: Some(format!("{base}/spec.yaml")),
+            ..SpecEnv::default()
+        };
+        let msg = find_spec_with(&root, &env).unwrap_err().to_string();
+        assert!(msg.contains("was not kept"), "{msg}");
+        assert!(!root.join("openapi/management.yaml").exists());
     }
 }

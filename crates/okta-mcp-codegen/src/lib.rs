@@ -24,6 +24,7 @@ pub mod report;
 pub mod risk;
 pub mod scope_map;
 pub mod spec_diff;
+pub mod spec_download;
 pub mod spec_source;
 pub mod tool_table;
 pub mod toolsets;
@@ -44,7 +45,7 @@ pub enum CodegenError {
     )]
     SpecOverrideMissing { path: PathBuf },
     #[error(
-        "Okta's OpenAPI spec (release {release}) was not found. Looked in:\n{}\nFix: download it with\n  curl -fsSL -o openapi/management.yaml {url}\nor set OKTA_OPENAPI_SPEC=/path/to/management-minimal.yaml (it is vendored data and is not committed).",
+        "Okta's OpenAPI spec (release {release}) was not found, and OKTA_OPENAPI_OFFLINE forbids downloading it. Looked in:\n{}\nFix: unset OKTA_OPENAPI_OFFLINE to let the build download and verify it, or fetch it yourself with\n  curl -fsSL -o openapi/management.yaml {url}\nor set OKTA_OPENAPI_SPEC=/path/to/management-minimal.yaml (it is vendored data and is not committed).",
         tried.iter().map(|p| format!("  - {}", p.display())).collect::<Vec<_>>().join("\n")
     )]
     SpecMissing {
@@ -60,6 +61,22 @@ pub enum CodegenError {
         expected: String,
         actual: String,
         release: String,
+    },
+    #[error(
+        "downloading Okta's spec from {url} to {dest} failed: {message}.\nFix: check the network (or a proxy: HTTPS_PROXY), or download the file yourself to openapi/management.yaml, or set OKTA_OPENAPI_SPEC=/path/to/management-minimal.yaml; OKTA_OPENAPI_OFFLINE=1 skips the download."
+    )]
+    Download {
+        url: String,
+        dest: PathBuf,
+        message: String,
+    },
+    #[error(
+        "the spec downloaded from {url} has sha256 {actual}, but openapi/spec.lock pins {expected}; it was not kept.\nFix: check that nothing rewrites downloads on the way (a proxy), or use OKTA_OPENAPI_SPEC with a verified copy."
+    )]
+    DownloadDigest {
+        url: String,
+        expected: String,
+        actual: String,
     },
     #[error("the spec is not usable: {message}")]
     Spec { message: String },
