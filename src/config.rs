@@ -40,7 +40,7 @@ pub enum Command {
     Whoami,
     /// Print the tools this configuration lists, as JSON or a Markdown table.
     Tools {
-        /// Print Markdown tables (scopes to toolsets) instead of JSON.
+        /// Print a Markdown table of these tools (name, class, scopes, what it does) instead of JSON.
         #[arg(long)]
         markdown: bool,
     },
@@ -65,7 +65,7 @@ pub struct Settings {
     /// Client id of the Okta app (API Services app for private key JWT, native app for device sign-in).
     #[arg(long, env = "OKTA_CLIENT_ID")]
     pub client_id: Option<String>,
-    /// Scopes, space-separated, e.g. "okta.users.read okta.groups.manage". They decide which tools are listed.
+    /// Scopes, space- or comma-separated, e.g. "okta.users.read okta.groups.manage". Token requests ask for exactly these; they decide which tools are listed.
     #[arg(long, env = "OKTA_SCOPES", default_value = "")]
     pub scopes: String,
     /// PEM private key text (RSA or EC P-256, literal \n accepted) or a JWK, for private key JWT.
@@ -86,13 +86,13 @@ pub struct Settings {
     /// DPoP: auto (default), always or never.
     #[arg(long, env = "OKTA_DPOP", default_value = "auto")]
     pub dpop: String,
-    /// Do not open a browser for device sign-in.
-    #[arg(long, env = "OKTA_NO_BROWSER", action = clap::ArgAction::Set, num_args = 0..=1, default_value = "false", default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
-    pub no_browser: bool,
-    /// Toolsets to list (comma-separated: users, groups, apps, policies, ...; "all").
+    /// Do not open a browser for device sign-in (true/false; the bare flag means true).
+    #[arg(long = "no-browser", value_name = "BOOL", env = "OKTA_NO_BROWSER", num_args = 0..=1, default_missing_value = "true")]
+    pub no_browser_text: Option<String>,
+    /// Toolsets to list (users, groups, apps, policies, roles, logs, brands, domains, ...; "all"), comma- or space-separated.
     #[arg(long, env = "OKTA_TOOLSETS", value_delimiter = ',')]
     pub toolsets: Vec<String>,
-    /// Tools to list by name (comma-separated), or "all" for every allowed operation.
+    /// Tools to list by name, comma- or space-separated, or "all" for every allowed operation.
     #[arg(long, env = "OKTA_TOOLS", value_delimiter = ',')]
     pub tools: Vec<String>,
     /// Never list or run these (wins over everything else): tool names,
@@ -101,9 +101,9 @@ pub struct Settings {
     /// refused under every alias, call_okta_operation included.
     #[arg(long, env = "OKTA_EXCLUDE_TOOLS", value_delimiter = ',')]
     pub exclude_tools: Vec<String>,
-    /// Only read-only tools are listed or callable.
-    #[arg(long, env = "OKTA_READ_ONLY", action = clap::ArgAction::Set, num_args = 0..=1, default_value = "false", default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
-    pub read_only: bool,
+    /// Only read-only tools are listed or callable (true/false; the bare flag means true; a value that is neither counts as true).
+    #[arg(long = "read-only", value_name = "BOOL", env = "OKTA_READ_ONLY", num_args = 0..=1, default_missing_value = "true")]
+    pub read_only_text: Option<String>,
     /// Which writes a person must approve: default (changes, grants and destructive calls), destructive (grants and destructive calls only) or all (creates too). No value turns confirmation off.
     #[arg(
         long = "confirm",
@@ -112,10 +112,10 @@ pub struct Settings {
         default_value = "default"
     )]
     pub confirm: String,
-    /// Also list the few operations whose spec declares no OAuth scope.
-    #[arg(long, env = "OKTA_INCLUDE_UNSCOPED", action = clap::ArgAction::Set, num_args = 0..=1, default_value = "false", default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
-    pub include_unscoped: bool,
-    /// Most requests to Okta in flight at once (default 10).
+    /// Also list the few operations whose spec declares no OAuth scope (true/false; the bare flag means true).
+    #[arg(long = "include-unscoped", value_name = "BOOL", env = "OKTA_INCLUDE_UNSCOPED", num_args = 0..=1, default_missing_value = "true")]
+    pub include_unscoped_text: Option<String>,
+    /// Most requests to Okta in flight at once (default 10; Okta's org-wide limit is 75).
     #[arg(
         long = "max-concurrency",
         value_name = "N",
@@ -143,7 +143,7 @@ pub struct Settings {
         env = "OKTA_MAX_RESPONSE_BYTES"
     )]
     pub max_response_bytes_text: Option<String>,
-    /// Largest tool result, in bytes of JSON (about 4 bytes a token); longer lists are cut with a cursor (default 80000).
+    /// Largest list result, in bytes of JSON (about 4 bytes a token): a list is cut on an item boundary and returns a cursor to continue (default 80000). Other results are not cut; OKTA_MAX_RESPONSE_BYTES bounds what is read from Okta.
     #[arg(
         long = "max-output-bytes",
         value_name = "BYTES",
@@ -184,6 +184,14 @@ pub struct Settings {
     pub max_rate_limit_wait_secs: u64,
     #[arg(skip = 3u32)]
     pub max_retries: u32,
+    // The switches, filled the same way: a value that is not a boolean is a
+    // problem, not an exit before `initialize`.
+    #[arg(skip = false)]
+    pub no_browser: bool,
+    #[arg(skip = false)]
+    pub read_only: bool,
+    #[arg(skip = false)]
+    pub include_unscoped: bool,
 }
 
 /// Validated configuration.
@@ -207,6 +215,7 @@ impl Config {
     pub fn from_settings(mut raw: Settings) -> Self {
         let mut problems = Vec::new();
         parse_numbers(&mut raw, &mut problems);
+        parse_switches(&mut raw, &mut problems);
         let org_url = match raw
             .org_url
             .as_deref()
@@ -361,6 +370,53 @@ where
             default
         }
     }
+}
+
+/// Parses one switch: unset or blank is `false`; true/false, 1/0, yes/no,
+/// on/off in any case; anything else is a problem and counts as
+/// `when_unclear` (the safer reading for that switch).
+fn parse_switch(
+    text: Option<&str>,
+    var: &str,
+    when_unclear: bool,
+    problems: &mut Vec<String>,
+) -> bool {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return false;
+    };
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => true,
+        "false" | "0" | "no" | "off" => false,
+        _ => {
+            problems.push(format!(
+                "{var} is `{text}`: use true or false; taking it as {when_unclear}"
+            ));
+            when_unclear
+        }
+    }
+}
+
+/// Fills the switches from their texts.
+fn parse_switches(raw: &mut Settings, problems: &mut Vec<String>) {
+    raw.no_browser = parse_switch(
+        raw.no_browser_text.as_deref(),
+        "OKTA_NO_BROWSER",
+        false,
+        problems,
+    );
+    // Read-only when unsure: a typo must not hand out write tools.
+    raw.read_only = parse_switch(
+        raw.read_only_text.as_deref(),
+        "OKTA_READ_ONLY",
+        true,
+        problems,
+    );
+    raw.include_unscoped = parse_switch(
+        raw.include_unscoped_text.as_deref(),
+        "OKTA_INCLUDE_UNSCOPED",
+        false,
+        problems,
+    );
 }
 
 /// Fills the numeric settings from their texts.
@@ -631,5 +687,25 @@ mod tests {
             let e = check_org_url(with_secret).unwrap_err();
             assert!(!e.contains("tok3n-s3cret"), "{e}");
         }
+    }
+
+    #[test]
+    fn switches_never_stop_the_server_and_read_only_holds_when_unclear() {
+        let parse = |args: &[&str]| {
+            let mut all = vec!["okta-mcp", "--org-url", "https://example.okta.com"];
+            all.extend_from_slice(args);
+            Config::from_settings(Cli::try_parse_from(all).expect("parses").settings)
+        };
+        let c = parse(&["--read-only", "maybe", "--no-browser", "perhaps"]);
+        assert!(c.raw.read_only, "unclear read-only means read-only");
+        assert!(!c.raw.no_browser);
+        let joined = c.problems.join("\n");
+        assert!(joined.contains("OKTA_READ_ONLY is `maybe`"), "{joined}");
+        assert!(joined.contains("OKTA_NO_BROWSER is `perhaps`"), "{joined}");
+        let c = parse(&["--read-only", "--include-unscoped", "No"]);
+        assert!(c.raw.read_only, "the bare flag");
+        assert!(!c.raw.include_unscoped);
+        let c = parse(&[]);
+        assert!(!c.raw.read_only && !c.raw.no_browser && !c.raw.include_unscoped);
     }
 }

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use clap::Parser;
 use okta_mcp::auth::AuthError;
 use okta_mcp::auth::Authorizer;
 use okta_mcp::auth::client_credentials::{ClientCredentials, DpopMode};
@@ -16,7 +15,7 @@ use okta_mcp::server::OktaMcpServer;
 use rmcp::ServiceExt;
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_cli();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)
@@ -207,6 +206,14 @@ fn authorizer_result(config: &Config) -> Result<Arc<dyn Authorizer>, AuthError> 
     }
 }
 
+/// The command line, with `--version` naming the spec the tools come from.
+fn parse_cli() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let version: &'static str = Box::leak(okta_mcp::tool_table::version_text().into_boxed_str());
+    let matches = Cli::command().version(version).get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 async fn run(cli: Cli) -> std::process::ExitCode {
     let config = Config::from_settings(cli.settings.clone());
     match cli.command.clone().unwrap_or(Command::Serve) {
@@ -217,7 +224,7 @@ async fn run(cli: Cli) -> std::process::ExitCode {
         Command::Tools { markdown } => {
             let rt = Runtime::new(config, None, &okta_mcp::composite::COMPOSITES);
             if markdown {
-                print!("{}", okta_mcp::docs::scopes_markdown());
+                print!("{}", okta_mcp::docs::tools_markdown(&rt.listed_tools()));
             } else {
                 let tools: Vec<_> = rt
                     .listed_tools()

@@ -143,6 +143,20 @@ impl ToolSpec {
     }
 }
 
+/// What `okta-mcp --version` prints after the name: this build's version and
+/// the spec it was generated from.
+pub fn version_text() -> String {
+    format!(
+        "{}\nOkta Management API {SPEC_RELEASE} (sha256 {SPEC_SHA256}){}",
+        env!("CARGO_PKG_VERSION"),
+        if SPEC_UNPINNED {
+            ", not the pinned release"
+        } else {
+            ""
+        }
+    )
+}
+
 /// Finds a tool by name.
 pub fn find(name: &str) -> Option<&'static ToolSpec> {
     name_index().get(name).map(|&i| &TOOLS[i])

@@ -25,3 +25,19 @@ async fn lists_gated_tools_and_calls_okta() {
     assert!(text(&r).contains("E0000007"), "{}", text(&r));
     server.stop().await;
 }
+
+#[test]
+fn version_names_the_spec_release_and_its_sha256() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_okta-mcp"))
+        .arg("--version")
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(env!("CARGO_PKG_VERSION")), "{text}");
+    assert!(
+        text.contains(okta_mcp::tool_table::SPEC_RELEASE)
+            && text.contains(okta_mcp::tool_table::SPEC_SHA256),
+        "{text}"
+    );
+}

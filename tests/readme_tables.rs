@@ -1,24 +1,28 @@
-//! The README's scopes-to-toolsets table is generated from the tool table;
-//! this test fails when they differ. `UPDATE_README=1 cargo test --test
-//! readme_tables` rewrites it.
+//! The README's generated tables: scopes to toolsets (from the tool table)
+//! and the configuration (from the command line's definitions). Each test
+//! fails when the README differs from the code;
+//! `UPDATE_README=1 cargo test --test readme_tables` rewrites them.
 
-const START: &str =
-    "<!-- scopes-table:start (generated: UPDATE_README=1 cargo test --test readme_tables) -->\n";
-const END: &str = "<!-- scopes-table:end -->";
+/// Tests run in parallel; with `UPDATE_README=1` each rewrites README.md.
+static README: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-#[test]
-fn readme_scopes_table_matches_the_build() {
+/// Checks (or, with `UPDATE_README=1`, rewrites) the README section `name`.
+fn check_section(name: &str, generated: &str) {
+    let _one_at_a_time = README.lock().unwrap_or_else(|e| e.into_inner());
+    let start_marker = format!(
+        "<!-- {name}:start (generated: UPDATE_README=1 cargo test --test readme_tables) -->\n"
+    );
+    let end_marker = format!("<!-- {name}:end -->");
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
     let readme = std::fs::read_to_string(path).expect("README.md");
     let start = readme
-        .find(START)
-        .expect("README has the scopes-table start marker")
-        + START.len();
+        .find(&start_marker)
+        .unwrap_or_else(|| panic!("README has the {name} start marker"))
+        + start_marker.len();
     let end = readme[start..]
-        .find(END)
-        .expect("README has the end marker")
+        .find(&end_marker)
+        .unwrap_or_else(|| panic!("README has the {name} end marker"))
         + start;
-    let generated = okta_mcp::docs::scopes_markdown();
     if std::env::var("UPDATE_README").is_ok_and(|v| v == "1") {
         let updated = format!("{}{}{}", &readme[..start], generated, &readme[end..]);
         std::fs::write(path, updated).expect("write README.md");
@@ -27,6 +31,29 @@ fn readme_scopes_table_matches_the_build() {
     assert_eq!(
         &readme[start..end],
         generated,
-        "README's scopes table is stale: run UPDATE_README=1 cargo test --test readme_tables"
+        "README's {name} is stale: run UPDATE_README=1 cargo test --test readme_tables"
     );
+}
+
+#[test]
+fn readme_scopes_table_matches_the_build() {
+    check_section("scopes-table", &okta_mcp::docs::scopes_markdown());
+}
+
+#[test]
+fn readme_settings_table_lists_every_setting_the_binary_accepts() {
+    let table = okta_mcp::docs::settings_markdown();
+    for var in [
+        "OKTA_MAX_RATE_LIMIT_WAIT",
+        "OKTA_MAX_RETRIES",
+        "OKTA_CONFIRM",
+        "OKTA_AUDIT_LOG",
+        "OKTA_UPLOAD_DIR",
+    ] {
+        assert!(
+            table.contains(&format!("`{var}`")),
+            "{var} missing:\n{table}"
+        );
+    }
+    check_section("settings-table", &table);
 }
