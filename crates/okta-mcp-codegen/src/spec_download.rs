@@ -7,9 +7,8 @@
 //! `OKTA_OPENAPI_OFFLINE=1` forbids the download. A failed, blocked or
 //! mismatching download leaves nothing behind and says what to do.
 
-use std::io::Read;
 use std::path::Path;
-use std::time::Duration;
+use std::process::Command;
 
 use crate::CodegenError;
 use crate::spec_source::sha256_hex;
@@ -19,44 +18,17 @@ const MAX_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Downloads `url` to `dest` if its sha256 is `expected_sha256`. The file
 /// appears at `dest` only once verified (written aside, then renamed).
+///
+/// The transfer is `curl`'s (on every Linux and macOS, and Windows since
+/// 10): an HTTP client linked into the generator would be compiled into
+/// every build of the workspace and change the features cargo resolves for
+/// the runtime's own TLS stack.
 pub fn download(url: &str, dest: &Path, expected_sha256: &str) -> Result<(), CodegenError> {
     let fail = |message: String| CodegenError::Download {
         url: url.to_owned(),
         dest: dest.to_owned(),
         message,
     };
-    let agent = ureq::AgentBuilder::new()
-        .try_proxy_from_env(true)
-        .timeout_connect(Duration::from_secs(15))
-        .timeout(Duration::from_secs(180))
-        .build();
-    let response = match agent.get(url).call() {
-        Ok(r) => r,
-        Err(ureq::Error::Status(code, r)) => {
-            return Err(fail(format!(
-                "the server answered HTTP {code} {}",
-                r.status_text()
-            )));
-        }
-        Err(e) => return Err(fail(e.to_string())),
-    };
-    let mut bytes = Vec::new();
-    response
-        .into_reader()
-        .take(MAX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| fail(format!("reading the body failed: {e}")))?;
-    if bytes.len() as u64 > MAX_BYTES {
-        return Err(fail(format!("the file is larger than {MAX_BYTES} bytes")));
-    }
-    let actual = sha256_hex(&bytes);
-    if actual != expected_sha256 {
-        return Err(CodegenError::DownloadDigest {
-            url: url.to_owned(),
-            expected: expected_sha256.to_owned(),
-            actual,
-        });
-    }
     let folder = dest.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(folder)
         .map_err(|e| fail(format!("cannot create {}: {e}", folder.display())))?;
@@ -65,19 +37,62 @@ pub fn download(url: &str, dest: &Path, expected_sha256: &str) -> Result<(), Cod
         dest.file_name().and_then(|n| n.to_str()).unwrap_or("spec"),
         std::process::id()
     ));
-    std::fs::write(&aside, &bytes)
-        .and_then(|()| std::fs::rename(&aside, dest))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&aside);
-            fail(format!("cannot write {}: {e}", dest.display()))
+    let result = fetch(url, &aside).map_err(fail).and_then(|bytes| {
+        let actual = sha256_hex(&bytes);
+        if actual != expected_sha256 {
+            return Err(CodegenError::DownloadDigest {
+                url: url.to_owned(),
+                expected: expected_sha256.to_owned(),
+                actual,
+            });
+        }
+        std::fs::rename(&aside, dest).map_err(|e| CodegenError::Download {
+            url: url.to_owned(),
+            dest: dest.to_owned(),
+            message: format!("cannot write {}: {e}", dest.display()),
         })
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&aside);
+    }
+    result
+}
+
+/// Runs curl into `into` and returns the bytes it wrote.
+fn fetch(url: &str, into: &Path) -> Result<Vec<u8>, String> {
+    let output = Command::new("curl")
+        .args(["--fail", "--silent", "--show-error", "--location"])
+        .args([
+            "--proto",
+            "=https,http",
+            "--connect-timeout",
+            "15",
+            "--max-time",
+            "180",
+        ])
+        .args(["--max-filesize", &MAX_BYTES.to_string(), "--output"])
+        .arg(into)
+        .arg(url)
+        .output()
+        .map_err(|e| format!("cannot run curl ({e}); install curl, or fetch the file yourself"))?;
+    if !output.status.success() {
+        let said = String::from_utf8_lossy(&output.stderr);
+        let said = said.trim().trim_start_matches("curl: ");
+        return Err(if said.is_empty() {
+            format!("curl failed ({})", output.status)
+        } else {
+            said.to_owned()
+        });
+    }
+    std::fs::read(into).map_err(|e| format!("cannot read what curl wrote: {e}"))
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use std::io::Write;
+    use std::io::{Read, Write};
     use std::net::TcpListener;
+    use std::time::Duration;
 
     /// A one-thread HTTP server on 127.0.0.1 answering `routes` (path →
     /// status, body) for `n` requests; returns its base URL.
