@@ -46,6 +46,12 @@ pub enum Command {
     },
     /// Print the generator's build report (coverage, left-out operations).
     BuildReport,
+    /// Check each link from this configuration to a working session (org, token, scopes, admin role, rate limits); exit 0 only when all pass.
+    Doctor {
+        /// Print the checks as JSON instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the audit trail (OKTA_AUDIT_LOG), oldest first, one entry a line.
     Audit {
         /// Only entries this recent: 30m, 24h, 7d (or -24h), or an RFC 3339 time.

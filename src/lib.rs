@@ -22,6 +22,7 @@ pub mod call;
 pub mod composite;
 pub mod config;
 pub mod docs;
+pub mod doctor;
 pub mod jsonrpc_stdio;
 pub mod okta_error;
 pub mod okta_http;

@@ -238,9 +238,36 @@ async fn run(cli: Cli) -> std::process::ExitCode {
             }
             std::process::ExitCode::SUCCESS
         }
+        Command::Doctor { json } => doctor_command(config, json).await,
         Command::Audit { since, json } => audit_command(&config, since.as_deref(), json),
         c @ (Command::Login | Command::Logout | Command::Whoami) => auth_command(config, c).await,
         Command::Serve => serve(config).await,
+    }
+}
+
+/// `okta-mcp doctor`: the checks on stdout (lines, or JSON with `--json`);
+/// exit 0 only when every check passed.
+async fn doctor_command(config: Config, json: bool) -> std::process::ExitCode {
+    let auth = authorizer(&config);
+    let stack = config.org_url.as_ref().and_then(|url| {
+        HttpStack::new(url.as_str(), auth.clone(), config.http_policy())
+            .ok()
+            .map(Arc::new)
+    });
+    let rt = Runtime::new(config, stack, &okta_mcp::composite::COMPOSITES);
+    let report = okta_mcp::doctor::run(&rt, auth).await;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report.json()).unwrap_or_default()
+        );
+    } else {
+        print!("{}", report.text());
+    }
+    if report.passed() {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
     }
 }
 

@@ -250,6 +250,20 @@ impl Authorizer for ClientCredentials {
         self.granted.borrow().clone()
     }
 
+    fn token_status(&self) -> Option<super::TokenStatus> {
+        let slot = self.token.lock().ok()?;
+        let t = slot.as_ref()?;
+        Some(super::TokenStatus {
+            dpop: t.dpop,
+            expires_in_secs: t
+                .expires_at
+                .saturating_duration_since(Instant::now())
+                .as_secs(),
+            // A new assertion gets a new token whenever needed.
+            refreshable: true,
+        })
+    }
+
     fn granted_watch(&self) -> Option<watch::Receiver<GrantedScopes>> {
         Some(self.granted.subscribe())
     }

@@ -478,6 +478,20 @@ impl Authorizer for DeviceFlow {
         })
     }
 
+    fn token_status(&self) -> Option<super::TokenStatus> {
+        let t = self.0.tokens.lock().ok()?;
+        let c = t.as_ref()?;
+        Some(super::TokenStatus {
+            dpop: c.dpop,
+            expires_in_secs: c.expires_at.saturating_sub(now_secs()),
+            refreshable: c.refresh_token.is_some(),
+        })
+    }
+
+    fn needs_person(&self) -> bool {
+        true
+    }
+
     fn retry_after_unauthorized(&self, response: &reqwest::Response) -> bool {
         if self.0.dpop.nonce_challenge(response) {
             return true;

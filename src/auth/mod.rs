@@ -162,6 +162,17 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
+/// The current token as `okta-mcp doctor` reports it (never its value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenStatus {
+    /// Bound to a key (`Authorization: DPoP`).
+    pub dpop: bool,
+    /// Seconds until it expires (0 when it has).
+    pub expires_in_secs: u64,
+    /// A refresh token can renew it without a person.
+    pub refreshable: bool,
+}
+
 /// Adds credentials to API requests.
 pub trait Authorizer: Send + Sync {
     /// Adds `Authorization` (and `DPoP`) to `request`, signing in or
@@ -195,4 +206,14 @@ pub trait Authorizer: Send + Sync {
 
     /// A short description for logs and `whoami` (never a secret).
     fn describe(&self) -> String;
+
+    /// The current token, when there is one (API tokens have none).
+    fn token_status(&self) -> Option<TokenStatus> {
+        None
+    }
+
+    /// Whether getting a first token needs a person (device sign-in).
+    fn needs_person(&self) -> bool {
+        false
+    }
 }

@@ -103,6 +103,13 @@ impl HttpStack {
     }
 }
 
+impl HttpStack {
+    /// The endpoint with the least rate-limit budget left, as last seen.
+    pub fn tightest_rate_limit(&self) -> Option<(String, retry::RateInfo)> {
+        self.rates.tightest()
+    }
+}
+
 /// A request as it would have gone to Okta (see [`HttpStack::with_capture`]).
 #[derive(Debug, Clone)]
 pub struct CapturedRequest {

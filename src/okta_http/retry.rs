@@ -60,6 +60,18 @@ impl RateBook {
         }
     }
 
+    /// The operation whose budget has the smallest share left, with it.
+    pub fn tightest(&self) -> Option<(String, RateInfo)> {
+        let seen = self.seen.lock().ok()?;
+        seen.iter()
+            .filter(|(_, i)| i.limit > 0)
+            .min_by(|(_, a), (_, b)| {
+                (a.remaining as f64 / a.limit as f64)
+                    .total_cmp(&(b.remaining as f64 / b.limit as f64))
+            })
+            .map(|(op, i)| (op.clone(), *i))
+    }
+
     /// How long to hold back the next request of `operation_id`, if at all.
     pub fn pacing_delay(&self, operation_id: &str, now: f64) -> Option<Duration> {
         let info = *self.seen.lock().ok()?.get(operation_id)?;

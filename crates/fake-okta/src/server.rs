@@ -142,6 +142,9 @@ impl App {
     fn answer(&self, parts: &Parts, body: &Bytes, rate: &RateStatus) -> Reply {
         let path = parts.uri.path();
         let call = Call::new(&parts.method, path, parts.uri.query(), body);
+        if path == "/.well-known/openid-configuration" && parts.method == hyper::Method::GET {
+            return crate::token::discovery(&self.base_url);
+        }
         if path == "/oauth2/v1/token" && parts.method == hyper::Method::POST {
             return crate::token::issue(&call, &self.auth, parts.headers.contains_key("dpop"));
         }

@@ -55,3 +55,17 @@ fn oauth_error(code: &str, description: &str) -> Reply {
         json!({ "error": code, "error_description": description }),
     )
 }
+
+/// `GET /.well-known/openid-configuration`: the org authorization server's
+/// discovery document, issuer = the org.
+pub fn discovery(base: &str) -> Reply {
+    let base = base.trim_end_matches('/');
+    Reply::ok(serde_json::json!({
+        "issuer": base,
+        "authorization_endpoint": format!("{base}/oauth2/v1/authorize"),
+        "token_endpoint": format!("{base}/oauth2/v1/token"),
+        "device_authorization_endpoint": format!("{base}/oauth2/v1/device/authorize"),
+        "jwks_uri": format!("{base}/oauth2/v1/keys"),
+        "dpop_signing_alg_values_supported": ["ES256", "RS256"],
+    }))
+}
