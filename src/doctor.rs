@@ -300,8 +300,13 @@ async fn token_check(rt: &Runtime, auth: &dyn Authorizer) -> Check {
             "the app does not accept this client: check OKTA_CLIENT_ID, OKTA_KEY_ID and that the app holds the public key of OKTA_PRIVATE_KEY"
         } else if message.contains("invalid_scope") {
             "a scope in OKTA_SCOPES is not granted to the app: grant it on the app's Okta API Scopes tab or remove it"
-        } else if message.contains("invalid_dpop_proof") || message.contains("DPoP") {
-            "the app and OKTA_DPOP disagree: leave OKTA_DPOP=auto, and check the machine's clock"
+        } else if message.contains("invalid_dpop_proof")
+            || message.contains("DPoP")
+            || (rt.config.raw.dpop == "never" && message.contains("invalid_grant"))
+        {
+            // An app that requires DPoP refuses a proof-less request, as
+            // `invalid_dpop_proof` or (some servers) a bare `invalid_grant`.
+            "the app may require DPoP while OKTA_DPOP=never, or the proof was refused: set OKTA_DPOP=auto, and check the machine's clock"
         } else {
             "see the message; okta-mcp --help lists the credential settings"
         };

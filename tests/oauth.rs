@@ -1173,3 +1173,93 @@ async fn dpop_auto_remembers_dpop_and_nonce() {
     assert!(second.iter().all(|r| r["dpop"] == true), "{second:?}");
     assert_eq!(learned["dpop"], true);
 }
+
+/// `okta-mcp doctor` against oidc-provider standing in for the org's
+/// authorization server (the API behind it is the fake): a good private key
+/// JWT setup passes every check; a wrong key and DPoP refused fail the
+/// token check, a scope the app was not granted the scopes check, each with
+/// its own fix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_names_each_sign_in_failure() {
+    if prerequisites_missing() {
+        return;
+    }
+    let key = ec_sec1();
+    let other = ec_sec1();
+    let fake = fake().await;
+    let oauth = OAuthServer::start(json!({
+        "scopes": ["okta.users.read"],
+        "api_upstream": fake.base_url(),
+        "clients": [
+            {"client_id": "svc", "keys": [{"kid": "k1", "pem": key}], "dpop_required": false},
+            {"client_id": "bound", "keys": [{"kid": "k1", "pem": key}], "dpop_required": true},
+        ],
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let (good, wrong) = (dir.path().join("good.pem"), dir.path().join("wrong.pem"));
+    std::fs::write(&good, &key).unwrap();
+    std::fs::write(&wrong, &other).unwrap();
+    let doctor = |client: &'static str, key: &Path, scopes: &'static str, dpop: &'static str| {
+        let home = home();
+        let env = [
+            ("OKTA_ORG_URL", oauth.url.clone()),
+            ("OKTA_CLIENT_ID", client.to_owned()),
+            ("OKTA_KEY_ID", "k1".to_owned()),
+            ("OKTA_PRIVATE_KEY_FILE", key.to_str().unwrap().to_owned()),
+            ("OKTA_SCOPES", scopes.to_owned()),
+            ("OKTA_DPOP", dpop.to_owned()),
+            ("OKTA_AUDIT_LOG", "off".to_owned()),
+        ];
+        async move {
+            let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            cli(home.path(), &["doctor"], &env).await
+        }
+    };
+    let find = |out: &str, start: &str| {
+        out.lines()
+            .find(|l| l.starts_with(start))
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("no line starting {start:?}:\n{out}"))
+    };
+
+    let (ok, out, err) = doctor("svc", &good, "okta.users.read", "never").await;
+    assert!(ok, "{out}\n{err}");
+    find(&out, "ok    org");
+    assert!(
+        find(&out, "ok    token").contains("DPoP off, expires in"),
+        "{out}"
+    );
+    find(&out, "ok    scopes");
+    find(&out, "ok    read okta.users.read");
+
+    let (ok, out, _) = doctor("svc", &wrong, "okta.users.read", "never").await;
+    assert!(!ok);
+    assert!(
+        find(&out, "FAIL  token").contains("invalid_client"),
+        "{out}"
+    );
+    assert!(
+        out.contains("fix: the app does not accept this client"),
+        "{out}"
+    );
+
+    // oidc-provider leaves out a scope it does not grant (Okta answers
+    // invalid_scope instead): the scopes check names it.
+    let (ok, out, _) = doctor("svc", &good, "okta.users.read okta.groups.read", "never").await;
+    assert!(!ok);
+    find(&out, "ok    token");
+    assert!(
+        find(&out, "FAIL  scopes").contains("not granted: okta.groups.read"),
+        "{out}"
+    );
+    assert!(out.contains("Okta API Scopes tab"), "{out}");
+
+    let (ok, out, _) = doctor("bound", &good, "okta.users.read", "never").await;
+    assert!(!ok);
+    find(&out, "FAIL  token");
+    assert!(out.contains("OKTA_DPOP"), "{out}");
+    for line in out.lines() {
+        assert!(!line.contains("BEGIN"), "no key material in the report");
+    }
+}
