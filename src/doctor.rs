@@ -165,7 +165,11 @@ pub async fn run(rt: &Runtime, auth: Arc<dyn Authorizer>) -> Report {
 /// Problems the configuration reported, and names nothing matches.
 fn configuration(rt: &Runtime) -> Check {
     let mut problems = rt.config.problems.clone();
-    let toolsets: std::collections::HashSet<&str> = TOOLS.iter().map(|t| t.toolset).collect();
+    let toolsets: std::collections::HashSet<&str> = TOOLS
+        .iter()
+        .flat_map(|t| [t.toolset, t.api])
+        .filter(|s| !s.is_empty())
+        .collect();
     let tools: std::collections::HashSet<&str> = TOOLS.iter().map(|t| t.name).collect();
     for (var, values, known) in [
         ("OKTA_TOOLSETS", &rt.config.raw.toolsets, &toolsets),

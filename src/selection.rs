@@ -45,7 +45,7 @@ fn known_names() -> &'static HashSet<&'static str> {
     NAMES.get_or_init(|| {
         TOOLS
             .iter()
-            .flat_map(|t| [t.name, t.operation_id, t.toolset])
+            .flat_map(|t| [t.name, t.operation_id, t.toolset, t.api])
             .filter(|n| !n.is_empty())
             .collect()
     })
@@ -96,7 +96,7 @@ impl Selection {
             .find(|e| {
                 let e = e.as_str();
                 e == tool.name
-                    || e == tool.toolset
+                    || tool.in_toolset(e)
                     || (!op.is_empty()
                         && (e == op
                             || tool_table::find(e)
@@ -143,7 +143,7 @@ impl Selection {
             return false;
         }
         let named = self.tools.iter().any(|t| t == tool.name);
-        let in_toolset = self.toolsets.iter().any(|t| t == tool.toolset);
+        let in_toolset = self.toolsets.iter().any(|t| tool.in_toolset(t));
         if named || self.all_tools() {
             return true;
         }

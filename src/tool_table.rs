@@ -5,6 +5,20 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
+/// One spec the tools were generated from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpecProvenance {
+    /// Its name in `openapi/spec.lock` (`management`, `governance`).
+    pub name: &'static str,
+    /// Its `info.title`.
+    pub title: &'static str,
+    /// Its `info.version`.
+    pub release: &'static str,
+    pub sha256: &'static str,
+    /// True when built from a file other than the pinned one.
+    pub unpinned: bool,
+}
+
 include!(concat!(env!("OUT_DIR"), "/provenance.rs"));
 
 /// What calling a tool does to the org, derived for every operation by the
@@ -82,6 +96,9 @@ pub struct ToolSpec {
     /// Every scope the tool needs.
     pub scopes: &'static [&'static str],
     pub toolset: &'static str,
+    /// The spec of its operation (`management`, `governance`), which is a
+    /// toolset too; empty for tools that call no single operation.
+    pub api: &'static str,
     pub curated: bool,
     /// What calling it does. `read_only` is `class == Read`; `destructive`
     /// and `confirm` are true for `Change`, `Grant` and `Destructive`.
@@ -137,6 +154,11 @@ impl ToolSpec {
         }
     }
 
+    /// Whether `name` is one of its toolsets: its narrow one or its spec's.
+    pub fn in_toolset(&self, name: &str) -> bool {
+        self.toolset == name || (!self.api.is_empty() && self.api == name)
+    }
+
     /// Whether this tool calls an operation no OAuth scope covers.
     pub fn unscoped(&self) -> bool {
         self.scopes.is_empty() && !self.operation_id.is_empty()
@@ -144,17 +166,24 @@ impl ToolSpec {
 }
 
 /// What `okta-mcp --version` prints after the name: this build's version and
-/// the spec it was generated from.
+/// the specs it was generated from.
 pub fn version_text() -> String {
-    format!(
-        "{}\nOkta Management API {SPEC_RELEASE} (sha256 {SPEC_SHA256}){}",
-        env!("CARGO_PKG_VERSION"),
-        if SPEC_UNPINNED {
-            ", not the pinned release"
-        } else {
-            ""
-        }
-    )
+    let mut text = env!("CARGO_PKG_VERSION").to_owned();
+    for s in SPECS {
+        text.push_str(&format!(
+            "\n{} ({}) {} (sha256 {}){}",
+            s.title,
+            s.name,
+            s.release,
+            s.sha256,
+            if s.unpinned {
+                ", not the pinned release"
+            } else {
+                ""
+            }
+        ));
+    }
+    text
 }
 
 /// Finds a tool by name.

@@ -40,4 +40,14 @@ fn version_names_the_spec_release_and_its_sha256() {
             && text.contains(okta_mcp::tool_table::SPEC_SHA256),
         "{text}"
     );
+    // Every spec the tools come from, Identity Governance included.
+    let specs = okta_mcp::tool_table::SPECS;
+    assert!(specs.iter().any(|s| s.name == "governance"), "{specs:?}");
+    for s in specs {
+        assert!(
+            text.contains(s.release) && text.contains(s.sha256) && text.contains(s.title),
+            "{} missing from {text}",
+            s.name
+        );
+    }
 }

@@ -28,7 +28,7 @@ pub fn search(rt: &Runtime, args: &Map<String, Value>) -> ToolResult {
     let mut hits: Vec<(usize, &ToolSpec)> = TOOLS
         .iter()
         .filter(|t| is_operation(t))
-        .filter(|t| toolset.is_none_or(|s| t.toolset == s))
+        .filter(|t| toolset.is_none_or(|s| t.in_toolset(s)))
         .filter(|t| rt.selection.callable(&scopes, t).is_ok())
         .filter_map(|t| {
             let hay = format!(

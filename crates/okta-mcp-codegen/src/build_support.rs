@@ -1,6 +1,6 @@
-//! What okta-mcp's two build scripts share: finding the pinned spec, telling
-//! cargo exactly which paths to watch, and writing outputs only when their
-//! content changed.
+//! What okta-mcp's two build scripts share: finding every pinned spec,
+//! telling cargo exactly which paths to watch, and writing outputs only
+//! when their content changed.
 //!
 //! Cargo reruns a build script when a watched path changes, and treats a
 //! watched path that does not exist as always changed. So we never watch a
@@ -8,101 +8,162 @@
 //! found, we watch the nearest folder that exists (a new file there changes
 //! its listing), and never a folder that holds the project itself (that
 //! would scan `target/` on every build). Outputs that are rewritten with the
-//! same bytes keep their mtime, so nothing downstream recompiles.
+//! same bytes keep their mtime, so nothing downstream recompiles. Both build
+//! scripts call [`find_specs`] and [`print_rerun_lines`], so they watch the
+//! same files and variables for every spec.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::CodegenError;
-use crate::spec_source::{LocatedSpec, SpecLock, candidate_paths, locate};
+use crate::apis::SpecInput;
+use crate::spec_source::{LocatedSpec, SpecLock, SpecLocks, candidate_paths, locate};
 
-/// Environment variables that change which spec is read.
-pub const SPEC_ENV_VARS: [&str; 4] = [
-    "OKTA_OPENAPI_SPEC",
-    "OKTA_OPENAPI_UNPINNED",
-    "OKTA_OPENAPI_OFFLINE",
-    "OKTA_OPENAPI_URL",
-];
+/// Environment variables that change how every spec is read; each spec
+/// adds its own two ([`SpecLock::env_var`], [`SpecLock::url_env_var`]).
+pub const SPEC_ENV_VARS: [&str; 2] = ["OKTA_OPENAPI_UNPINNED", "OKTA_OPENAPI_OFFLINE"];
 
 /// How the environment steers the search.
 #[derive(Debug, Clone, Default)]
 pub struct SpecEnv {
-    /// `OKTA_OPENAPI_SPEC`: this file and no other.
-    pub override_path: Option<PathBuf>,
-    /// `OKTA_OPENAPI_UNPINNED=1`: accept a digest other than the lock's.
+    /// Per spec (`OKTA_OPENAPI_SPEC`, `OKTA_GOVERNANCE_SPEC`): this file and
+    /// no other.
+    pub override_paths: BTreeMap<String, PathBuf>,
+    /// `OKTA_OPENAPI_UNPINNED=1`: accept digests other than the lock's.
     pub allow_unpinned: bool,
     /// `OKTA_OPENAPI_OFFLINE=1`: never download.
     pub offline: bool,
-    /// `OKTA_OPENAPI_URL`: download from here instead of the lock's URL
-    /// (a mirror, or a local server in tests); the digest is still the lock's.
-    pub url: Option<String>,
+    /// Per spec (`OKTA_OPENAPI_URL`, `OKTA_GOVERNANCE_URL`): download from
+    /// here instead of the lock's URL (a mirror, or a local server in
+    /// tests); the digest is still the lock's.
+    pub urls: BTreeMap<String, String>,
 }
 
 impl SpecEnv {
-    pub fn from_process() -> Self {
+    pub fn from_process(locks: &SpecLocks) -> Self {
         let set = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let yes =
             |name: &str| set(name).is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
-        Self {
-            override_path: set("OKTA_OPENAPI_SPEC").map(PathBuf::from),
+        let mut env = Self {
             allow_unpinned: yes("OKTA_OPENAPI_UNPINNED"),
             offline: yes("OKTA_OPENAPI_OFFLINE"),
-            url: set("OKTA_OPENAPI_URL"),
+            ..Self::default()
+        };
+        for lock in &locks.specs {
+            if let Some(p) = set(&lock.env_var()) {
+                env.override_paths
+                    .insert(lock.name.clone(), PathBuf::from(p));
+            }
+            if let Some(u) = set(&lock.url_env_var()) {
+                env.urls.insert(lock.name.clone(), u);
+            }
         }
+        env
     }
 }
 
-/// The pinned spec as a build script reads it.
+/// One pinned spec as a build script reads it.
 #[derive(Debug)]
 pub struct BuildSpec {
     pub lock: SpecLock,
     pub spec: LocatedSpec,
-    /// The overlay's text (undocumented operations Okta serves).
-    pub overlay: String,
+    /// The overlay's text, if the lock names one.
+    pub overlay: Option<String>,
+}
+
+/// Every pinned spec, in lock order, and what to watch for all of them.
+#[derive(Debug)]
+pub struct BuildSpecs {
+    pub specs: Vec<BuildSpec>,
     /// Every path whose change must rerun the build script.
     pub watch: Vec<PathBuf>,
+    /// Every variable whose change must rerun it.
+    pub env_vars: Vec<String>,
 }
 
-/// Finds the spec for the project at `root`, steered by the environment
+impl BuildSpecs {
+    /// The generator's inputs, borrowing the specs.
+    pub fn inputs(&self) -> Vec<SpecInput<'_>> {
+        self.specs
+            .iter()
+            .map(|s| SpecInput {
+                name: &s.lock.name,
+                yaml: &s.spec.bytes,
+                overlay: s.overlay.as_deref(),
+            })
+            .collect()
+    }
+}
+
+/// Finds every spec for the project at `root`, steered by the environment
 /// ([`SpecEnv::from_process`]).
-pub fn find_spec(root: &Path) -> Result<BuildSpec, CodegenError> {
-    find_spec_with(root, &SpecEnv::from_process())
+pub fn find_specs(root: &Path) -> Result<BuildSpecs, CodegenError> {
+    let locks = SpecLocks::read(&root.join("openapi/spec.lock"))?;
+    find_specs_with(root, &SpecEnv::from_process(&locks))
 }
 
-/// Finds the spec; when it is nowhere on disk (and no override names a
-/// file), downloads the pinned one into `openapi/` unless offline.
-pub fn find_spec_with(root: &Path, env: &SpecEnv) -> Result<BuildSpec, CodegenError> {
+/// Finds every spec; one that is nowhere on disk (and that no override
+/// names) is downloaded into `openapi/<name>.yaml` unless offline.
+pub fn find_specs_with(root: &Path, env: &SpecEnv) -> Result<BuildSpecs, CodegenError> {
     let lock_path = root.join("openapi/spec.lock");
-    let overlay_path = root.join("openapi/overlay.yaml");
-    let lock = SpecLock::read(&lock_path)?;
-    let env_override = env.override_path.clone();
-    let allow_unpinned = env.allow_unpinned;
-    let spec = match locate(root, &lock, env_override.as_deref(), allow_unpinned) {
+    let locks = SpecLocks::read(&lock_path)?;
+    let mut watch = vec![lock_path];
+    let mut env_vars: Vec<String> = SPEC_ENV_VARS.iter().map(|v| (*v).to_owned()).collect();
+    let mut specs = Vec::new();
+    for lock in locks.specs {
+        env_vars.push(lock.env_var());
+        env_vars.push(lock.url_env_var());
+        let env_override = env.override_paths.get(&lock.name).cloned();
+        let spec = find_one(root, &lock, env, env_override.as_deref())?;
+        let overlay = match &lock.overlay {
+            Some(rel) => {
+                let path = root.join(rel);
+                let text = read_text(&path)?;
+                watch.push(path);
+                Some(text)
+            }
+            None => None,
+        };
+        let candidates = candidate_paths(root, env_override.as_deref(), &lock);
+        for p in watch_for(root, &candidates, &spec.path) {
+            if !watch.contains(&p) {
+                watch.push(p);
+            }
+        }
+        specs.push(BuildSpec {
+            lock,
+            spec,
+            overlay,
+        });
+    }
+    Ok(BuildSpecs {
+        specs,
+        watch,
+        env_vars,
+    })
+}
+
+fn find_one(
+    root: &Path,
+    lock: &SpecLock,
+    env: &SpecEnv,
+    env_override: Option<&Path>,
+) -> Result<LocatedSpec, CodegenError> {
+    match locate(root, lock, env_override, env.allow_unpinned) {
         Err(CodegenError::SpecMissing { .. }) if !env.offline => {
-            let url = env.url.clone().unwrap_or_else(|| lock.url.clone());
-            let dest = root.join("openapi").join("management.yaml");
-            crate::spec_download::download(&url, &dest, &lock.sha256)?;
+            let url = env.urls.get(&lock.name).unwrap_or(&lock.url);
+            let dest = root.join(lock.local_file());
+            crate::spec_download::download(url, &dest, lock)?;
             println!(
-                "cargo:warning=downloaded Okta's spec {} (sha256 verified) to {}",
+                "cargo:warning=downloaded Okta's {} spec {} (sha256 verified) to {}",
+                lock.name,
                 lock.release,
                 dest.display()
             );
-            locate(root, &lock, env_override.as_deref(), allow_unpinned)?
+            locate(root, lock, env_override, env.allow_unpinned)
         }
-        other => other?,
-    };
-    let overlay = std::fs::read_to_string(&overlay_path).map_err(|e| CodegenError::Io {
-        path: overlay_path.clone(),
-        message: e.to_string(),
-    })?;
-    let candidates = candidate_paths(root, env_override.as_deref(), &lock.release);
-    let mut watch = vec![lock_path, overlay_path];
-    watch.extend(watch_for(root, &candidates, &spec.path));
-    Ok(BuildSpec {
-        lock,
-        spec,
-        overlay,
-        watch,
-    })
+        other => other,
+    }
 }
 
 /// What to watch so that the build reruns when `found` changes or a file
@@ -137,9 +198,9 @@ fn nearest_existing_folder(path: &Path) -> Option<PathBuf> {
     None
 }
 
-/// Prints the `cargo:` lines for `paths` and the spec's environment.
-pub fn print_rerun_lines(paths: &[PathBuf]) {
-    for var in SPEC_ENV_VARS {
+/// Prints the `cargo:` lines for `paths` and the specs' variables.
+pub fn print_rerun_lines(env_vars: &[String], paths: &[PathBuf]) {
+    for var in env_vars {
         println!("cargo:rerun-if-env-changed={var}");
     }
     for p in paths {
@@ -188,6 +249,15 @@ pub fn run_build_script(body: impl FnOnce() -> Result<(), CodegenError>) {
 mod tests {
     use super::*;
 
+    fn mgmt_lock() -> SpecLock {
+        SpecLocks::parse(
+            "[[spec]]\nname = \"management\"\nrelease = \"1\"\nsha256 = \"x\"\nurl = \"u\"\n",
+        )
+        .unwrap()
+        .specs
+        .remove(0)
+    }
+
     fn tempdir(tag: &str) -> PathBuf {
         let p = std::env::temp_dir().join(format!(
             "okta-mcp-build-support-{tag}-{}",
@@ -206,7 +276,7 @@ mod tests {
         std::fs::create_dir_all(dir.join("shared/okta-openapi")).unwrap();
         let found = dir.join("shared/okta-openapi/management-1.yaml");
         std::fs::write(&found, "x").unwrap();
-        let candidates = candidate_paths(&root, None, "1");
+        let candidates = candidate_paths(&root, None, &mgmt_lock());
         let watch = watch_for(&root, &candidates, &found);
         assert_eq!(watch, vec![found.clone(), root.join("openapi")]);
         assert!(watch.iter().all(|p| p.exists()), "{watch:?}");
@@ -219,7 +289,7 @@ mod tests {
         std::fs::create_dir_all(root.join("openapi")).unwrap();
         let found = root.join("openapi/management.yaml");
         std::fs::write(&found, "x").unwrap();
-        let candidates = candidate_paths(&root, None, "1");
+        let candidates = candidate_paths(&root, None, &mgmt_lock());
         assert_eq!(watch_for(&root, &candidates, &found), vec![found]);
     }
 
@@ -249,18 +319,28 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "b");
     }
 
-    fn project(tag: &str, spec: &[u8]) -> PathBuf {
+    /// A project pinning a management spec (with an overlay) and a
+    /// governance spec, with the digests of `spec` and `governance`.
+    fn project_with(tag: &str, spec: &[u8], governance: &[u8]) -> PathBuf {
         let root = tempdir(tag).join("repo");
         std::fs::create_dir_all(root.join("openapi")).unwrap();
         std::fs::write(
             root.join("openapi/spec.lock"),
             format!(
-                "release = \"2099.01.0\"\nsha256 = \"{}\"\nurl = \"http://127.0.0.1:9/unused.yaml\"\n",
-                crate::spec_source::sha256_hex(spec)
+                "[[spec]]\nname = \"management\"\nrelease = \"2099.01.0\"\nsha256 = \"{}\"\nurl = \"http://127.0.0.1:9/unused.yaml\"\nenv = \"OKTA_OPENAPI_SPEC\"\noverlay = \"openapi/overlay.yaml\"\n\n[[spec]]\nname = \"governance\"\nrelease = \"9.9.9\"\nsha256 = \"{}\"\nurl = \"http://127.0.0.1:9/unused-too.yaml\"\n",
+                crate::spec_source::sha256_hex(spec),
+                crate::spec_source::sha256_hex(governance),
             ),
         )
         .unwrap();
         std::fs::write(root.join("openapi/overlay.yaml"), "paths: {}\n").unwrap();
+        root
+    }
+
+    /// As [`project_with`], the governance spec already in place.
+    fn project(tag: &str, spec: &[u8]) -> PathBuf {
+        let root = project_with(tag, spec, b"governance bytes");
+        std::fs::write(root.join("openapi/governance.yaml"), b"governance bytes").unwrap();
         root
     }
 
@@ -270,15 +350,22 @@ mod tests {
         let base = crate::spec_download::tests::serve(vec![("/spec.yaml", 200, spec.clone())], 1);
         let root = project("download", &spec);
         let env = SpecEnv {
-            url: Some(format!("{base}/spec.yaml")),
+            urls: [("management".to_owned(), format!("{base}/spec.yaml"))].into(),
             ..SpecEnv::default()
         };
-        let found = find_spec_with(&root, &env).expect("downloaded");
-        assert_eq!(found.spec.bytes, spec);
-        assert!(found.spec.path.ends_with("openapi/management.yaml"));
+        let found = find_specs_with(&root, &env).expect("downloaded");
+        assert_eq!(found.specs[0].spec.bytes, spec);
+        assert!(
+            found.specs[0]
+                .spec
+                .path
+                .ends_with("openapi/management.yaml")
+        );
+        assert_eq!(found.specs[0].overlay.as_deref(), Some("paths: {}\n"));
+        assert_eq!(found.specs[1].overlay, None);
         // Kept: the next build finds it without the network (the server
         // answered its one request and is gone).
-        assert!(find_spec_with(&root, &env).is_ok());
+        assert!(find_specs_with(&root, &env).is_ok());
     }
 
     #[test]
@@ -286,10 +373,14 @@ mod tests {
         let root = project("offline", b"x");
         let env = SpecEnv {
             offline: true,
-            url: Some("http://127.0.0.1:9/never.yaml".into()),
+            urls: [(
+                "management".to_owned(),
+                "http://127.0.0.1:9/never.yaml".to_owned(),
+            )]
+            .into(),
             ..SpecEnv::default()
         };
-        let msg = find_spec_with(&root, &env).unwrap_err().to_string();
+        let msg = find_specs_with(&root, &env).unwrap_err().to_string();
         assert!(msg.contains("OKTA_OPENAPI_OFFLINE"), "{msg}");
         assert!(
             msg.contains("curl -fsSL -o openapi/management.yaml"),
@@ -304,11 +395,76 @@ mod tests {
             crate::spec_download::tests::serve(vec![("/spec.yaml", 200, b"tampered".to_vec())], 1);
         let root = project("tampered", b"the pinned bytes");
         let env = SpecEnv {
-            url: Some(format!("{base}/spec.yaml")),
+            urls: [("management".to_owned(), format!("{base}/spec.yaml"))].into(),
             ..SpecEnv::default()
         };
-        let msg = find_spec_with(&root, &env).unwrap_err().to_string();
+        let msg = find_specs_with(&root, &env).unwrap_err().to_string();
         assert!(msg.contains("was not kept"), "{msg}");
         assert!(!root.join("openapi/management.yaml").exists());
+    }
+
+    #[test]
+    fn the_governance_spec_downloads_from_its_own_url_and_is_watched_like_the_other() {
+        let management =
+            b"openapi: 3.0.3\ninfo: {title: m, version: 2099.01.0}\npaths: {}\n".to_vec();
+        let governance = b"openapi: 3.0.3\ninfo: {title: g, version: 9.9.9}\npaths: {}\n".to_vec();
+        let base = crate::spec_download::tests::serve(
+            vec![("/governance.yaml", 200, governance.clone())],
+            1,
+        );
+        let root = project_with("governance", &management, &governance);
+        std::fs::write(root.join("openapi/management.yaml"), &management).unwrap();
+        let env = SpecEnv {
+            urls: [("governance".to_owned(), format!("{base}/governance.yaml"))].into(),
+            ..SpecEnv::default()
+        };
+        let found = find_specs_with(&root, &env).expect("downloaded");
+        assert_eq!(found.specs[1].spec.bytes, governance);
+        assert!(root.join("openapi/governance.yaml").is_file());
+        // Both spec files, the lock and the overlay are watched; both
+        // specs' variables too.
+        for p in [
+            root.join("openapi/spec.lock"),
+            root.join("openapi/overlay.yaml"),
+            root.join("openapi/management.yaml"),
+            root.join("openapi/governance.yaml"),
+        ] {
+            assert!(
+                found.watch.contains(&p),
+                "{} not watched: {:?}",
+                p.display(),
+                found.watch
+            );
+        }
+        for v in [
+            "OKTA_OPENAPI_SPEC",
+            "OKTA_OPENAPI_URL",
+            "OKTA_GOVERNANCE_SPEC",
+            "OKTA_GOVERNANCE_URL",
+            "OKTA_OPENAPI_OFFLINE",
+            "OKTA_OPENAPI_UNPINNED",
+        ] {
+            assert!(found.env_vars.iter().any(|e| e == v), "{v} not watched");
+        }
+        let inputs = found.inputs();
+        assert_eq!(
+            inputs.iter().map(|i| i.name).collect::<Vec<_>>(),
+            ["management", "governance"]
+        );
+    }
+
+    #[test]
+    fn a_governance_override_that_is_absent_names_its_variable() {
+        let root = project("gov-override", b"m");
+        std::fs::write(root.join("openapi/management.yaml"), b"m").unwrap();
+        let env = SpecEnv {
+            override_paths: [("governance".to_owned(), root.join("nope.yaml"))].into(),
+            ..SpecEnv::default()
+        };
+        let msg = find_specs_with(&root, &env).unwrap_err().to_string();
+        assert!(
+            msg.contains("OKTA_GOVERNANCE_SPEC") && msg.contains("nope.yaml"),
+            "{msg}"
+        );
     }
 }

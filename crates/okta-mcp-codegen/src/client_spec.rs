@@ -10,11 +10,56 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
+use crate::CodegenError;
+use crate::apis::Api;
 use crate::operations::{BodyKind, Operation, ParamLocation};
 
-/// Builds the progenitor input for `ops` from the (repaired) full spec.
-pub fn client_spec(spec: &Value, ops: &[Operation]) -> Value {
+/// Builds one progenitor input for the operations of every spec. Paths of
+/// different specs do not overlap (Governance lives under `/governance/`),
+/// and each spec adds the component schemas its parameters reach; a schema
+/// name two specs define differently fails the build, naming both.
+pub fn client_spec(apis: &[Api]) -> Result<Value, CodegenError> {
     let mut paths = Map::new();
+    let mut schemas: Map<String, Value> = Map::new();
+    let mut schema_owner: std::collections::HashMap<String, String> = Default::default();
+    for api in apis {
+        let roots = add_paths(&mut paths, &api.ops)?;
+        for (name, schema) in reachable_schemas(&api.spec, &roots) {
+            match schemas.get(&name) {
+                Some(existing) if *existing != schema => {
+                    return Err(CodegenError::Spec {
+                        message: format!(
+                            "component schema `{name}` differs between the {} and {} specs, and the client needs both",
+                            schema_owner[&name], api.name
+                        ),
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    schema_owner.insert(name.clone(), api.name.clone());
+                    schemas.insert(name, schema);
+                }
+            }
+        }
+    }
+    let first = &apis[0].spec;
+    Ok(json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": first.pointer("/info/title").cloned().unwrap_or(json!("Okta")),
+            "version": apis.iter().map(|a| format!("{} {}", a.name, a.version)).collect::<Vec<_>>().join(", "),
+        },
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }))
+}
+
+/// Adds `ops` to `paths`; returns the parameter schemas (the roots of the
+/// component schemas the client needs).
+fn add_paths(
+    paths: &mut Map<String, Value>,
+    ops: &[Operation],
+) -> Result<Vec<Value>, CodegenError> {
     let mut roots = Vec::new();
     for op in ops {
         let params: Vec<Value> = op
@@ -44,22 +89,22 @@ pub fn client_spec(spec: &Value, ops: &[Operation]) -> Value {
             };
             operation["requestBody"] = json!({"required": true, "content": content});
         }
-        paths
+        let replaced = paths
             .entry(op.path.clone())
             .or_insert_with(|| json!({}))
             .as_object_mut()
             .expect("path items are objects")
             .insert(op.method.to_lowercase(), operation);
+        if let Some(other) = replaced {
+            return Err(CodegenError::Spec {
+                message: format!(
+                    "{} {} is defined by two specs ({} and the {} spec's {})",
+                    op.method, op.path, other["operationId"], op.api, op.spec_id
+                ),
+            });
+        }
     }
-    json!({
-        "openapi": "3.0.3",
-        "info": {
-            "title": spec.pointer("/info/title").cloned().unwrap_or(json!("Okta")),
-            "version": spec.pointer("/info/version").cloned().unwrap_or(json!("0")),
-        },
-        "paths": paths,
-        "components": {"schemas": reachable_schemas(spec, &roots)},
-    })
+    Ok(roots)
 }
 
 /// The component schemas that parameter schemas reach, transitively; the

@@ -1,7 +1,8 @@
 //! okta-mcp's build-time generator.
 //!
-//! Input: Okta's Management API spec (found and verified by [`spec_source`]),
-//! the hand-written overlay, and `scope-map.toml`. Output, in two halves that
+//! Input: Okta's specs, the Management API and Identity Governance (found and
+//! verified by [`spec_source`], merged into one set of operations by
+//! [`apis`]), the hand-written overlay, and `scope-map.toml`. Output, in two halves that
 //! build apart so that each edit recompiles only what depends on it:
 //! - [`generate_client`]: the progenitor client and the dispatch that calls
 //!   it, from the spec alone (the `okta-client` crate's build script);
@@ -12,6 +13,7 @@
 //! plain, unit-tested code.
 
 pub mod annotations;
+pub mod apis;
 pub mod build_support;
 pub mod client_gen;
 pub mod client_spec;
@@ -26,10 +28,13 @@ pub mod scope_map;
 pub mod spec_diff;
 pub mod spec_download;
 pub mod spec_source;
+pub mod spec_upstream;
 pub mod tool_table;
 pub mod toolsets;
 
 use std::path::PathBuf;
+
+pub use apis::SpecInput;
 
 /// Everything that can stop the generator, each with the fix in its message.
 #[derive(Debug, thiserror::Error)]
@@ -41,42 +46,62 @@ pub enum CodegenError {
     #[error("{path} is not a valid spec lock: {message}")]
     Lock { path: PathBuf, message: String },
     #[error(
-        "OKTA_OPENAPI_SPEC names {path}, which does not exist. Point it at Okta's management-minimal.yaml, or unset it to use openapi/management.yaml or ../shared/okta-openapi/."
+        "{env} names {path}, which does not exist. Point it at Okta's {name} spec, or unset it to use openapi/{name}.yaml or ../shared/okta-openapi/."
     )]
-    SpecOverrideMissing { path: PathBuf },
+    SpecOverrideMissing {
+        name: String,
+        env: String,
+        path: PathBuf,
+    },
     #[error(
-        "Okta's OpenAPI spec (release {release}) was not found, and OKTA_OPENAPI_OFFLINE forbids downloading it. Looked in:\n{}\nFix: unset OKTA_OPENAPI_OFFLINE to let the build download and verify it, or fetch it yourself with\n  curl -fsSL -o openapi/management.yaml {url}\nor set OKTA_OPENAPI_SPEC=/path/to/management-minimal.yaml (it is vendored data and is not committed).",
+        "Okta's {name} spec (release {release}) was not found, and OKTA_OPENAPI_OFFLINE forbids downloading it. Looked in:\n{}\nFix: unset OKTA_OPENAPI_OFFLINE to let the build download and verify it, or fetch it yourself with\n  curl -fsSL -o openapi/{name}.yaml {url}\nor set {env}=/path/to/the/spec.yaml (it is vendored data and is not committed).",
         tried.iter().map(|p| format!("  - {}", p.display())).collect::<Vec<_>>().join("\n")
     )]
     SpecMissing {
+        name: String,
+        env: String,
         tried: Vec<PathBuf>,
         release: String,
         url: String,
     },
     #[error(
-        "{path} has sha256 {actual}, but openapi/spec.lock pins release {release} at {expected}.\nFix: use the pinned file, run `cargo xtask update-spec <release|path>` to move the pin, or build with OKTA_OPENAPI_UNPINNED=1 to accept an unpinned spec."
+        "{path} has sha256 {actual}, but openapi/spec.lock pins the {name} spec at release {release}, sha256 {expected}.\nFix: use the pinned file, run `cargo xtask update-spec {name} <release|path>` to move the pin, or build with OKTA_OPENAPI_UNPINNED=1 to accept an unpinned spec."
     )]
     SpecDigestMismatch {
+        name: String,
         path: PathBuf,
         expected: String,
         actual: String,
         release: String,
     },
     #[error(
-        "downloading Okta's spec from {url} to {dest} failed: {message}.\nFix: check the network (or a proxy: HTTPS_PROXY), or download the file yourself to openapi/management.yaml, or set OKTA_OPENAPI_SPEC=/path/to/management-minimal.yaml; OKTA_OPENAPI_OFFLINE=1 skips the download."
+        "downloading Okta's {name} spec from {url} to {dest} failed: {message}.\nFix: check the network (or a proxy: HTTPS_PROXY), or download the file yourself to openapi/{name}.yaml, or set {env}=/path/to/the/spec.yaml; OKTA_OPENAPI_OFFLINE=1 skips the download."
     )]
     Download {
+        name: String,
+        env: String,
         url: String,
         dest: PathBuf,
         message: String,
     },
     #[error(
-        "the spec downloaded from {url} has sha256 {actual}, but openapi/spec.lock pins {expected}; it was not kept.\nFix: check that nothing rewrites downloads on the way (a proxy), or use OKTA_OPENAPI_SPEC with a verified copy."
+        "the {name} spec downloaded from {url} has sha256 {actual}, but openapi/spec.lock pins {expected}; it was not kept.\nFix: check that nothing rewrites downloads on the way (a proxy), or use {env} with a verified copy."
     )]
     DownloadDigest {
+        name: String,
+        env: String,
         url: String,
         expected: String,
         actual: String,
+    },
+    #[error(
+        "operationId collision the generator cannot resolve: {first} and {second} share an operationId, and the key the later one would take, `{key}`, is already {holder}'s. Fix: reorder the specs in openapi/spec.lock or report the collision; two tools cannot share a name."
+    )]
+    OperationIdCollision {
+        first: String,
+        second: String,
+        key: String,
+        holder: String,
     },
     #[error("the spec is not usable: {message}")]
     Spec { message: String },
@@ -91,10 +116,10 @@ pub enum CodegenError {
     ScopeMap { message: String },
 }
 
-/// What the generator reads.
+/// What the generator reads: every spec of `openapi/spec.lock`, in its
+/// order, and `scope-map.toml`.
 pub struct Inputs<'a> {
-    pub spec_yaml: &'a [u8],
-    pub overlay_yaml: Option<&'a str>,
+    pub specs: &'a [SpecInput<'a>],
     pub scope_map_toml: &'a str,
 }
 
@@ -103,11 +128,27 @@ pub struct Generated {
     pub tool_table_rs: String,
     pub report_md: String,
     pub tools: Vec<tool_table::ToolSpec>,
+    /// Every operation of every spec, in spec order.
     pub operations: Vec<operations::Operation>,
     pub skipped: Vec<operations::Skipped>,
-    pub spec_version: String,
+    /// Each spec's name, `info.title` and `info.version`, in spec order.
+    pub specs: Vec<SpecSummary>,
 }
 
+/// What the generated code says about one spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecSummary {
+    pub name: String,
+    pub title: String,
+    pub version: String,
+}
+
+impl Generated {
+    /// The spec called `name`.
+    pub fn spec(&self, name: &str) -> Option<&SpecSummary> {
+        self.specs.iter().find(|s| s.name == name)
+    }
+}
 /// Parses the spec YAML into JSON values.
 pub fn parse_spec(yaml: &[u8]) -> Result<serde_json::Value, CodegenError> {
     serde_yaml_ng::from_slice(yaml).map_err(|e| CodegenError::Spec {
@@ -172,15 +213,13 @@ pub struct ClientSource {
     pub operations: usize,
 }
 
-/// Generates the progenitor client and its dispatch. It reads only the spec
-/// (and the overlay): `scope-map.toml` has no say in how Okta is called.
-pub fn generate_client(
-    spec_yaml: &[u8],
-    overlay_yaml: Option<&str>,
-) -> Result<ClientSource, CodegenError> {
-    let (spec, _) = prepare_spec(spec_yaml, overlay_yaml)?;
-    let (ops, _) = operations::read_operations(&spec)?;
-    let client = client_gen::generate_client(&client_spec::client_spec(&spec, &ops))?;
+/// Generates one progenitor client, and its dispatch, for every operation
+/// of every spec. It reads only the specs (and their overlays):
+/// `scope-map.toml` has no say in how Okta is called.
+pub fn generate_client(specs: &[SpecInput]) -> Result<ClientSource, CodegenError> {
+    let (apis, _) = apis::prepare_apis(specs)?;
+    let ops = apis::all_operations(&apis);
+    let client = client_gen::generate_client(&client_spec::client_spec(&apis)?)?;
     let dispatch = client_gen::generate_dispatch(&client, &ops)?;
     let dispatch: syn::File = syn::parse2(dispatch).map_err(|e| CodegenError::Progenitor {
         message: format!("the generated dispatch does not parse: {e}"),
@@ -196,23 +235,33 @@ pub fn generate_client(
 
 /// Generates the tool table and the build report.
 pub fn generate(inputs: &Inputs) -> Result<Generated, CodegenError> {
-    let (spec, repairs) = prepare_spec(inputs.spec_yaml, inputs.overlay_yaml)?;
-    let (ops, skipped) = operations::read_operations(&spec)?;
+    let (apis, rekeyed) = apis::prepare_apis(inputs.specs)?;
     let map = scope_map::ScopeMap::parse(inputs.scope_map_toml)?;
-    let tools = tool_table::build_tool_table(&spec, &ops, &map)?;
-
-    let spec_version = spec
-        .pointer("/info/version")
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or("unknown")
-        .to_owned();
-    let report_md = report::build_report(&spec_version, &ops, &skipped, &tools, &repairs, &map);
+    let tools = tool_table::build_tool_table(&apis, &map)?;
+    let ops = apis::all_operations(&apis);
+    let skipped: Vec<operations::Skipped> = apis
+        .iter()
+        .flat_map(|a| a.skipped.iter().cloned())
+        .collect();
+    let report_md = report::build_report(&apis, &rekeyed, &tools, &map);
     Ok(Generated {
         tool_table_rs: tool_table::emit_tool_table(&tools),
         report_md,
         tools,
         operations: ops,
         skipped,
-        spec_version,
+        specs: apis
+            .iter()
+            .map(|a| SpecSummary {
+                name: a.name.clone(),
+                title: a
+                    .spec
+                    .pointer("/info/title")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or(&a.name)
+                    .to_owned(),
+                version: a.version.clone(),
+            })
+            .collect(),
     })
 }

@@ -61,7 +61,15 @@ pub struct Body {
 
 #[derive(Debug, Clone)]
 pub struct Operation {
+    /// The key of the operation across every spec the build reads: its
+    /// operationId, or, when another spec already uses that id, the id
+    /// prefixed by its spec's name ([`crate::apis`]).
     pub id: String,
+    /// The operationId as its spec writes it.
+    pub spec_id: String,
+    /// The name of the spec it comes from (`management`, `governance`), as
+    /// `openapi/spec.lock` names it; empty until [`crate::apis`] sets it.
+    pub api: String,
     /// Upper-case HTTP method.
     pub method: String,
     pub path: String,
@@ -215,16 +223,31 @@ fn read_operation(
         }
     }
 
-    let scopes = op
+    let oauth = oauth_schemes(spec);
+    let mut scopes: Vec<String> = Vec::new();
+    for requirement in op
         .get("security")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|req| req.get("oauth2").and_then(Value::as_array))
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect();
+        .filter_map(Value::as_object)
+    {
+        for (scheme, listed) in requirement {
+            if !oauth.iter().any(|o| o == scheme) {
+                continue;
+            }
+            for s in listed
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                if !scopes.iter().any(|x| x == s) {
+                    scopes.push(s.to_owned());
+                }
+            }
+        }
+    }
 
     let body = match op.get("requestBody") {
         Some(rb) => read_body(&id, resolve_ref(spec, rb)?)?,
@@ -257,12 +280,33 @@ fn read_operation(
         deprecated: op.get("deprecated").and_then(Value::as_bool) == Some(true),
         method: method.to_uppercase(),
         path: path.to_owned(),
+        spec_id: id.clone(),
+        api: String::new(),
         id,
         scopes,
         params,
         body,
         success_media,
     })
+}
+
+/// The security schemes whose entries are OAuth scopes: those the spec
+/// declares with `type: oauth2` (Management calls its scheme `oauth2`,
+/// Governance `OAuth2`). An API key scheme's entry (Governance's
+/// `ApiKey: [admin]`) names no scope and is ignored. A spec that declares no
+/// schemes at all is read by the conventional name `oauth2`.
+pub fn oauth_schemes(spec: &Value) -> Vec<String> {
+    match spec
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+    {
+        Some(schemes) => schemes
+            .iter()
+            .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("oauth2"))
+            .map(|(name, _)| name.clone())
+            .collect(),
+        None => vec!["oauth2".to_owned()],
+    }
 }
 
 fn body_kind(media_type: &str) -> Option<BodyKind> {
@@ -368,6 +412,24 @@ mod tests {
         );
         assert_eq!(u.success_media, vec!["application/json"]);
         assert!(ops[1].scopes.is_empty());
+    }
+
+    #[test]
+    fn scopes_come_from_oauth2_schemes_only_whatever_their_name() {
+        let spec = json!({
+            "components": {"securitySchemes": {
+                "OAuth2": {"type": "oauth2"}, "ApiKey": {"type": "apiKey"}}},
+            "paths": {"/governance/api/v1/campaigns": {"get": {
+                "operationId": "listCampaigns",
+                "security": [{"OAuth2": ["okta.governance.accessCertifications.read"]},
+                             {"ApiKey": ["admin"]}]}}}
+        });
+        let (ops, _) = read_operations(&spec).unwrap();
+        assert_eq!(ops[0].scopes, ["okta.governance.accessCertifications.read"]);
+        // Without declared schemes, only the conventional `oauth2` counts.
+        let mut bare = spec.clone();
+        bare.as_object_mut().unwrap().remove("components");
+        assert!(read_operations(&bare).unwrap().0[0].scopes.is_empty());
     }
 
     #[test]

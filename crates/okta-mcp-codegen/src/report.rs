@@ -1,29 +1,47 @@
 //! The build report: what the generator covered, left out and repaired.
 
+use crate::apis::{Api, Rekeyed, all_operations};
 use crate::operations::{Operation, Skipped};
-use crate::repair::RepairCounts;
 use crate::risk::RiskClass;
 use crate::scope_map::ScopeMap;
 use crate::tool_table::{ToolSpec, operation_class};
 
 pub fn build_report(
-    spec_version: &str,
-    ops: &[Operation],
-    skipped: &[Skipped],
+    apis: &[Api],
+    rekeyed: &[Rekeyed],
     tools: &[ToolSpec],
-    repairs: &RepairCounts,
     map: &ScopeMap,
 ) -> String {
+    let ops = &all_operations(apis);
+    let skipped: Vec<&Skipped> = apis.iter().flat_map(|a| &a.skipped).collect();
     let unscoped: Vec<&Operation> = ops.iter().filter(|o| o.scopes.is_empty()).collect();
-    let mut out = format!(
-        "# okta-mcp build report\n\nSpec release {spec_version}: {} operations read, {} covered as tools, {} left out.\n\
-         Tools: {} in all, {} curated.\n\n",
-        ops.len() + skipped.len(),
-        ops.len(),
-        skipped.len(),
+    let mut out = String::from("# okta-mcp build report\n\n");
+    for a in apis {
+        out.push_str(&format!(
+            "Spec `{}` release {}: {} operations read, {} covered as tools, {} left out.\n",
+            a.name,
+            a.version,
+            a.ops.len() + a.skipped.len(),
+            a.ops.len(),
+            a.skipped.len(),
+        ));
+    }
+    out.push_str(&format!(
+        "Tools: {} in all, {} curated.\n\n",
         tools.len(),
         tools.iter().filter(|t| t.curated).count(),
-    );
+    ));
+    out.push_str("## operationIds shared by two specs\n\n");
+    if rekeyed.is_empty() {
+        out.push_str("None.\n");
+    }
+    for r in rekeyed {
+        out.push_str(&format!(
+            "- {} (in the {} spec too): the {} operation is `{}`\n",
+            r.spec_id, r.kept_by, r.api, r.id
+        ));
+    }
+    out.push('\n');
     out.push_str(&risk_section(ops, tools, map));
     out.push_str("## Left out\n\n");
     if skipped.is_empty() {
@@ -40,14 +58,18 @@ pub fn build_report(
             .collect::<Vec<_>>()
             .join("\n")
     ));
-    out.push_str(&format!(
-        "\n## Repairs applied to the spec\n\n- defaults contradicting their type: {}\n- duplicate enum values: {}\n- `(?i)` patterns rewritten: {}\n- path parameters made required: {}\n- examples removed: {}\n",
-        repairs.mismatched_defaults,
-        repairs.duplicate_enum_values,
-        repairs.inline_regex_flags,
-        repairs.optional_path_params,
-        repairs.examples_removed,
-    ));
+    for a in apis {
+        let repairs = &a.repairs;
+        out.push_str(&format!(
+            "\n## Repairs applied to the {} spec\n\n- defaults contradicting their type: {}\n- duplicate enum values: {}\n- `(?i)` patterns rewritten: {}\n- path parameters made required: {}\n- examples removed: {}\n",
+            a.name,
+            repairs.mismatched_defaults,
+            repairs.duplicate_enum_values,
+            repairs.inline_regex_flags,
+            repairs.optional_path_params,
+            repairs.examples_removed,
+        ));
+    }
     out
 }
 

@@ -17,7 +17,7 @@ use crate::CodegenError;
 use crate::operations::{Operation, Param};
 use crate::scope_map::ScopeMap;
 use crate::tool_table::ToolSpec;
-use crate::toolsets::toolset_for_tag;
+use crate::toolsets::toolset_for;
 
 /// One operation, as listed in the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +36,7 @@ impl OpRef {
             method: op.method.clone(),
             path: op.path.clone(),
             scopes: op.scopes.clone(),
-            toolset: toolset_for_tag(&op.tag),
+            toolset: toolset_for(&op.api, &op.tag),
         }
     }
 }
@@ -272,7 +272,7 @@ fn all_scopes(ops: &[Operation]) -> BTreeSet<String> {
 fn toolset_counts(ops: &[Operation]) -> BTreeMap<String, usize> {
     let mut m = BTreeMap::new();
     for o in ops {
-        *m.entry(toolset_for_tag(&o.tag)).or_insert(0) += 1;
+        *m.entry(toolset_for(&o.api, &o.tag)).or_insert(0) += 1;
     }
     m
 }
@@ -357,14 +357,13 @@ pub fn diff(old: &[Operation], new: &[Operation], scope_map: &ScopeMap) -> SpecD
     }
 }
 
-/// The operations of a spec as the generator reads them: overlay merged,
-/// repairs applied, unsupported operations left out.
-pub fn operations_of(
-    spec_yaml: &[u8],
-    overlay_yaml: Option<&str>,
-) -> Result<Vec<Operation>, CodegenError> {
-    let (spec, _) = crate::prepare_spec(spec_yaml, overlay_yaml)?;
-    Ok(crate::operations::read_operations(&spec)?.0)
+/// The operations of every spec as the generator reads them: overlays
+/// merged, repairs applied, unsupported operations left out, keyed across
+/// specs ([`crate::apis`]). A diff compares all of them, so a curated tool
+/// of another spec is not taken for missing.
+pub fn operations_of(specs: &[crate::SpecInput]) -> Result<Vec<Operation>, CodegenError> {
+    let (apis, _) = crate::apis::prepare_apis(specs)?;
+    Ok(crate::apis::all_operations(&apis))
 }
 
 /// Bytes of `tools` in a `tools/list` answer, as `src/server.rs` (`mcp_tool`)
@@ -541,7 +540,11 @@ mod tests {
     use serde_json::json;
 
     fn ops(paths: Value) -> Vec<Operation> {
-        read_operations(&json!({ "paths": paths })).unwrap().0
+        let mut ops = read_operations(&json!({ "paths": paths })).unwrap().0;
+        for op in &mut ops {
+            op.api = "management".into();
+        }
+        ops
     }
 
     fn get_group(extra_param: bool, scope: &str) -> Value {

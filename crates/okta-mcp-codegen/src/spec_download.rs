@@ -11,20 +11,23 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::CodegenError;
-use crate::spec_source::sha256_hex;
+use crate::spec_source::{SpecLock, sha256_hex};
 
 /// Largest spec accepted, in bytes (the Management spec is about 3 MiB).
 const MAX_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Downloads `url` to `dest` if its sha256 is `expected_sha256`. The file
-/// appears at `dest` only once verified (written aside, then renamed).
+/// Downloads `url` to `dest` if its sha256 is the one `lock` pins. The
+/// file appears at `dest` only once verified (written aside, then renamed).
 ///
 /// The transfer is `curl`'s (on every Linux and macOS, and Windows since
 /// 10): an HTTP client linked into the generator would be compiled into
 /// every build of the workspace and change the features cargo resolves for
 /// the runtime's own TLS stack.
-pub fn download(url: &str, dest: &Path, expected_sha256: &str) -> Result<(), CodegenError> {
+pub fn download(url: &str, dest: &Path, lock: &SpecLock) -> Result<(), CodegenError> {
+    let expected_sha256 = lock.sha256.as_str();
     let fail = |message: String| CodegenError::Download {
+        name: lock.name.clone(),
+        env: lock.env_var(),
         url: url.to_owned(),
         dest: dest.to_owned(),
         message,
@@ -41,16 +44,15 @@ pub fn download(url: &str, dest: &Path, expected_sha256: &str) -> Result<(), Cod
         let actual = sha256_hex(&bytes);
         if actual != expected_sha256 {
             return Err(CodegenError::DownloadDigest {
+                name: lock.name.clone(),
+                env: lock.env_var(),
                 url: url.to_owned(),
                 expected: expected_sha256.to_owned(),
                 actual,
             });
         }
-        std::fs::rename(&aside, dest).map_err(|e| CodegenError::Download {
-            url: url.to_owned(),
-            dest: dest.to_owned(),
-            message: format!("cannot write {}: {e}", dest.display()),
-        })
+        std::fs::rename(&aside, dest)
+            .map_err(|e| fail(format!("cannot write {}: {e}", dest.display())))
     });
     if result.is_err() {
         let _ = std::fs::remove_file(&aside);
@@ -58,9 +60,24 @@ pub fn download(url: &str, dest: &Path, expected_sha256: &str) -> Result<(), Cod
     result
 }
 
-/// Runs curl into `into` and returns the bytes it wrote.
-fn fetch(url: &str, into: &Path) -> Result<Vec<u8>, String> {
-    let output = Command::new("curl")
+/// The body of a GET of `url` (a small answer, such as GitHub's API),
+/// through curl, with the same limits as a download.
+pub fn get(url: &str) -> Result<Vec<u8>, String> {
+    let output = curl()
+        .args(["--header", "Accept: application/vnd.github+json"])
+        .arg(url)
+        .output()
+        .map_err(|e| format!("cannot run curl ({e}); install curl"))?;
+    if !output.status.success() {
+        return Err(curl_failure(&output));
+    }
+    Ok(output.stdout)
+}
+
+/// curl with the options every transfer uses; the URL goes last.
+fn curl() -> Command {
+    let mut command = Command::new("curl");
+    command
         .args(["--fail", "--silent", "--show-error", "--location"])
         .args([
             "--proto",
@@ -70,19 +87,31 @@ fn fetch(url: &str, into: &Path) -> Result<Vec<u8>, String> {
             "--max-time",
             "180",
         ])
-        .args(["--max-filesize", &MAX_BYTES.to_string(), "--output"])
+        .args(["--max-filesize", &MAX_BYTES.to_string()]);
+    command
+}
+
+/// What curl said when it failed.
+fn curl_failure(output: &std::process::Output) -> String {
+    let said = String::from_utf8_lossy(&output.stderr);
+    let said = said.trim().trim_start_matches("curl: ");
+    if said.is_empty() {
+        format!("curl failed ({})", output.status)
+    } else {
+        said.to_owned()
+    }
+}
+
+/// Runs curl into `into` and returns the bytes it wrote.
+fn fetch(url: &str, into: &Path) -> Result<Vec<u8>, String> {
+    let output = curl()
+        .arg("--output")
         .arg(into)
         .arg(url)
         .output()
         .map_err(|e| format!("cannot run curl ({e}); install curl, or fetch the file yourself"))?;
     if !output.status.success() {
-        let said = String::from_utf8_lossy(&output.stderr);
-        let said = said.trim().trim_start_matches("curl: ");
-        return Err(if said.is_empty() {
-            format!("curl failed ({})", output.status)
-        } else {
-            said.to_owned()
-        });
+        return Err(curl_failure(&output));
     }
     std::fs::read(into).map_err(|e| format!("cannot read what curl wrote: {e}"))
 }
@@ -126,6 +155,18 @@ pub(crate) mod tests {
         base
     }
 
+    fn lock(sha256: &str) -> SpecLock {
+        SpecLock {
+            name: "management".into(),
+            release: "2099.01.0".into(),
+            sha256: sha256.into(),
+            url: String::new(),
+            env: Some("OKTA_OPENAPI_SPEC".into()),
+            overlay: None,
+            upstream: None,
+        }
+    }
+
     fn tempdir(tag: &str) -> std::path::PathBuf {
         let p =
             std::env::temp_dir().join(format!("okta-mcp-download-{tag}-{}", std::process::id()));
@@ -146,10 +187,20 @@ pub(crate) mod tests {
         );
         let dir = tempdir("digest");
         let dest = dir.join("openapi/management.yaml");
-        download(&format!("{base}/good.yaml"), &dest, &sha256_hex(&good)).expect("downloads");
+        download(
+            &format!("{base}/good.yaml"),
+            &dest,
+            &lock(&sha256_hex(&good)),
+        )
+        .expect("downloads");
         assert_eq!(std::fs::read(&dest).unwrap(), good);
         std::fs::remove_file(&dest).unwrap();
-        let err = download(&format!("{base}/evil.yaml"), &dest, &sha256_hex(&good)).unwrap_err();
+        let err = download(
+            &format!("{base}/evil.yaml"),
+            &dest,
+            &lock(&sha256_hex(&good)),
+        )
+        .unwrap_err();
         let msg = err.to_string();
         assert!(
             msg.contains(&sha256_hex(&good)) && msg.contains(&sha256_hex(b"other")),
@@ -168,7 +219,7 @@ pub(crate) mod tests {
         let base = serve(vec![], 1);
         let dir = tempdir("404");
         let dest = dir.join("management.yaml");
-        let msg = download(&format!("{base}/gone.yaml"), &dest, "00")
+        let msg = download(&format!("{base}/gone.yaml"), &dest, &lock("00"))
             .unwrap_err()
             .to_string();
         assert!(msg.contains("404"), "{msg}");
@@ -179,7 +230,9 @@ pub(crate) mod tests {
             let l = TcpListener::bind("127.0.0.1:0").unwrap();
             format!("http://{}/spec.yaml", l.local_addr().unwrap())
         };
-        let msg = download(&closed, &dest, "00").unwrap_err().to_string();
+        let msg = download(&closed, &dest, &lock("00"))
+            .unwrap_err()
+            .to_string();
         assert!(msg.contains("OKTA_OPENAPI_SPEC"), "{msg}");
     }
 }

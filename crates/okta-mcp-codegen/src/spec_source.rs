@@ -1,9 +1,11 @@
-//! Finding the Okta spec on disk and proving it is the pinned release.
+//! Finding each pinned Okta spec on disk and proving it is the pinned one.
 //!
-//! The spec is vendored data that is never committed, so a build must find it
-//! (`OKTA_OPENAPI_SPEC`, then `openapi/management.yaml`, then the shared copy
-//! beside the repository) and check its sha256 against `openapi/spec.lock`.
-//! Every failure names the fix.
+//! The specs are vendored data that is never committed, so a build must find
+//! each one (its environment variable, e.g. `OKTA_OPENAPI_SPEC` or
+//! `OKTA_GOVERNANCE_SPEC`, then `openapi/<name>.yaml`, then the shared copy
+//! beside the repository, `../shared/okta-openapi/<name>-<release>.yaml`)
+//! and check its sha256 against `openapi/spec.lock`. Every failure names
+//! the fix.
 
 use std::path::{Path, PathBuf};
 
@@ -12,24 +14,114 @@ use sha2::{Digest, Sha256};
 
 use crate::CodegenError;
 
-/// The content of `openapi/spec.lock`.
+/// One `[[spec]]` entry of `openapi/spec.lock`.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct SpecLock {
+    /// `management`, `governance`: names the local file, the shared copy,
+    /// the spec's toolset and the prefix of its colliding operationIds.
+    pub name: String,
+    /// The spec's `info.version`.
     pub release: String,
     pub sha256: String,
+    /// Where the build downloads exactly this file (pinned to a commit).
     pub url: String,
+    /// The variable naming a file to use instead (default `OKTA_<NAME>_SPEC`).
+    pub env: Option<String>,
+    /// Paths merged into this spec before generation, relative to the root.
+    pub overlay: Option<String>,
+    /// Where `cargo xtask update-spec` looks for other releases.
+    pub upstream: Option<crate::spec_upstream::Upstream>,
 }
 
-impl SpecLock {
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LockFile {
+    spec: Vec<SpecLock>,
+}
+
+/// Every spec of `openapi/spec.lock`, in file order (the first one keeps
+/// its operationIds when two specs share one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecLocks {
+    pub specs: Vec<SpecLock>,
+}
+
+impl SpecLocks {
     pub fn read(path: &Path) -> Result<Self, CodegenError> {
         let text = std::fs::read_to_string(path).map_err(|e| CodegenError::Io {
             path: path.to_owned(),
             message: e.to_string(),
         })?;
-        toml::from_str(&text).map_err(|e| CodegenError::Lock {
+        Self::parse(&text).map_err(|message| CodegenError::Lock {
             path: path.to_owned(),
-            message: e.to_string(),
+            message,
         })
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let file: LockFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut seen = std::collections::HashSet::new();
+        for s in &file.spec {
+            if s.name.is_empty()
+                || !s
+                    .name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                return Err(format!(
+                    "spec name `{}` must be lower-case letters and digits",
+                    s.name
+                ));
+            }
+            if !seen.insert(&s.name) {
+                return Err(format!("spec `{}` is pinned twice", s.name));
+            }
+        }
+        if file.spec.is_empty() {
+            return Err("no [[spec]] entry".into());
+        }
+        Ok(Self { specs: file.spec })
+    }
+
+    /// The entry called `name`.
+    pub fn get(&self, name: &str) -> Option<&SpecLock> {
+        self.specs.iter().find(|s| s.name == name)
+    }
+
+    /// The spec names, in order.
+    pub fn names(&self) -> Vec<&str> {
+        self.specs.iter().map(|s| s.name.as_str()).collect()
+    }
+}
+
+impl SpecLock {
+    /// The variable that names a file to use instead of the search.
+    pub fn env_var(&self) -> String {
+        self.env
+            .clone()
+            .unwrap_or_else(|| format!("OKTA_{}_SPEC", self.name.to_ascii_uppercase()))
+    }
+
+    /// The variable that names another download address (a mirror, or a
+    /// local server in tests): the spec variable with `_SPEC` read `_URL`
+    /// (`OKTA_OPENAPI_URL`, `OKTA_GOVERNANCE_URL`).
+    pub fn url_env_var(&self) -> String {
+        let env = self.env_var();
+        match env.strip_suffix("_SPEC") {
+            Some(base) => format!("{base}_URL"),
+            None => format!("{env}_URL"),
+        }
+    }
+
+    /// Where the build keeps its copy, relative to the project root.
+    pub fn local_file(&self) -> PathBuf {
+        Path::new("openapi").join(format!("{}.yaml", self.name))
+    }
+
+    /// The shared copy's file name.
+    pub fn shared_file(&self, release: &str) -> String {
+        format!("{}-{release}.yaml", self.name)
     }
 }
 
@@ -47,19 +139,19 @@ pub struct LocatedSpec {
 pub fn candidate_paths(
     project_root: &Path,
     env_override: Option<&Path>,
-    release: &str,
+    lock: &SpecLock,
 ) -> Vec<PathBuf> {
     let mut paths = Vec::new();
     if let Some(p) = env_override {
         paths.push(p.to_owned());
     }
-    paths.push(project_root.join("openapi").join("management.yaml"));
+    paths.push(project_root.join(lock.local_file()));
     if let Some(parent) = project_root.parent() {
         paths.push(
             parent
                 .join("shared")
                 .join("okta-openapi")
-                .join(format!("management-{release}.yaml")),
+                .join(lock.shared_file(&lock.release)),
         );
     }
     paths
@@ -72,7 +164,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Finds the spec and verifies it against the lock.
 ///
-/// An explicit `OKTA_OPENAPI_SPEC` that does not exist is an error of its own:
+/// An explicit override that does not exist is an error of its own:
 /// silently falling back to another file would build something the user did
 /// not ask for.
 pub fn locate(
@@ -84,11 +176,17 @@ pub fn locate(
     if let Some(p) = env_override
         && !p.is_file()
     {
-        return Err(CodegenError::SpecOverrideMissing { path: p.to_owned() });
+        return Err(CodegenError::SpecOverrideMissing {
+            name: lock.name.clone(),
+            env: lock.env_var(),
+            path: p.to_owned(),
+        });
     }
-    let candidates = candidate_paths(project_root, env_override, &lock.release);
+    let candidates = candidate_paths(project_root, env_override, lock);
     let Some(path) = candidates.iter().find(|p| p.is_file()) else {
         return Err(CodegenError::SpecMissing {
+            name: lock.name.clone(),
+            env: lock.env_var(),
             tried: candidates,
             release: lock.release.clone(),
             url: lock.url.clone(),
@@ -102,6 +200,7 @@ pub fn locate(
     let unpinned = sha256 != lock.sha256;
     if unpinned && !allow_unpinned {
         return Err(CodegenError::SpecDigestMismatch {
+            name: lock.name.clone(),
             path: path.clone(),
             expected: lock.sha256.clone(),
             actual: sha256,
@@ -122,10 +221,72 @@ mod tests {
 
     fn lock_for(bytes: &[u8]) -> SpecLock {
         SpecLock {
+            name: "management".into(),
             release: "2099.01.0".into(),
             sha256: sha256_hex(bytes),
             url: "https://example.invalid/spec.yaml".into(),
+            env: Some("OKTA_OPENAPI_SPEC".into()),
+            overlay: None,
+            upstream: None,
         }
+    }
+
+    #[test]
+    fn the_lock_pins_each_spec_with_its_own_names() {
+        let locks = SpecLocks::parse(
+            "[[spec]]\nname = \"management\"\nrelease = \"1\"\nsha256 = \"aa\"\nurl = \"u\"\nenv = \"OKTA_OPENAPI_SPEC\"\n\n[[spec]]\nname = \"governance\"\nrelease = \"3.2.0\"\nsha256 = \"bb\"\nurl = \"v\"\n",
+        )
+        .unwrap();
+        assert_eq!(locks.names(), ["management", "governance"]);
+        let (m, g) = (&locks.specs[0], locks.get("governance").unwrap());
+        assert_eq!(
+            (m.env_var(), m.url_env_var()),
+            ("OKTA_OPENAPI_SPEC".into(), "OKTA_OPENAPI_URL".into())
+        );
+        assert_eq!(
+            (g.env_var(), g.url_env_var()),
+            ("OKTA_GOVERNANCE_SPEC".into(), "OKTA_GOVERNANCE_URL".into())
+        );
+        assert_eq!(g.local_file(), Path::new("openapi/governance.yaml"));
+        assert_eq!(g.shared_file("3.2.0"), "governance-3.2.0.yaml");
+        let twice = "[[spec]]\nname = \"a\"\nrelease = \"1\"\nsha256 = \"aa\"\nurl = \"u\"\n";
+        assert!(
+            SpecLocks::parse(&twice.repeat(2))
+                .unwrap_err()
+                .contains("twice")
+        );
+        assert!(
+            SpecLocks::parse("release = \"1\"").is_err(),
+            "the old flat form is refused"
+        );
+    }
+
+    #[test]
+    fn the_governance_spec_is_found_by_its_own_names() {
+        let dir = tempdir();
+        std::fs::create_dir_all(dir.join("repo")).unwrap();
+        std::fs::create_dir_all(dir.join("shared/okta-openapi")).unwrap();
+        std::fs::write(dir.join("shared/okta-openapi/governance-3.2.0.yaml"), b"g").unwrap();
+        let lock = SpecLock {
+            name: "governance".into(),
+            release: "3.2.0".into(),
+            env: None,
+            ..lock_for(b"g")
+        };
+        let found = locate(&dir.join("repo"), &lock, None, false).unwrap();
+        assert!(found.path.ends_with("governance-3.2.0.yaml"));
+        let err = locate(
+            &dir.join("repo"),
+            &lock,
+            Some(&dir.join("none.yaml")),
+            false,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("OKTA_GOVERNANCE_SPEC") && err.contains("governance"),
+            "{err}"
+        );
     }
 
     #[test]

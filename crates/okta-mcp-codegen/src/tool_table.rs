@@ -7,13 +7,14 @@ use serde_json::{Value, json};
 
 use crate::CodegenError;
 use crate::annotations::Annotations;
+use crate::apis::{Api, all_operations, spec_of};
 use crate::input_schema::{self, Extras, RESERVED_ARGS, short_description};
 use crate::listing::listed_schema;
 use crate::naming::{is_valid_tool_name, tool_name};
 use crate::operations::{Operation, ParamLocation};
 use crate::risk::{self, RiskClass};
 use crate::scope_map::{CuratedTool, ScopeMap};
-use crate::toolsets::toolset_for_tag;
+use crate::toolsets::toolset_for;
 
 /// One tool, as the generator sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +38,9 @@ pub struct ToolSpec {
     /// Scopes the tool needs, all of them; empty when none is declared.
     pub scopes: Vec<String>,
     pub toolset: String,
+    /// The spec of its operation (`management`, `governance`), also a
+    /// toolset of its own; empty for tools that call no single operation.
+    pub api: String,
     pub curated: bool,
     /// What calling it does ([`crate::risk`]); the annotations and
     /// `confirm` follow from it.
@@ -93,6 +97,7 @@ fn handler_tool(
         path: String::new(),
         scopes: vec![],
         toolset: "meta".into(),
+        api: String::new(),
         curated: true,
         class,
         annotations,
@@ -307,7 +312,8 @@ fn op_tool(
         method: op.method.clone(),
         path: op.path.clone(),
         scopes,
-        toolset: toolset_for_tag(&op.tag),
+        toolset: toolset_for(&op.api, &op.tag),
+        api: op.api.clone(),
         curated: curated.is_some(),
         class,
         annotations,
@@ -327,13 +333,19 @@ fn op_tool(
 
 /// A curated composite (`handler`): every one the runtime has only reads.
 fn composite_tool(
-    spec: &Value,
+    apis: &[Api],
     name: &str,
     c: &CuratedTool,
     op: Option<&Operation>,
 ) -> Result<ToolSpec, CodegenError> {
     let mut tool = match op {
-        Some(op) => op_tool(spec, op, name.to_owned(), Some(c), RiskClass::Read)?,
+        Some(op) => op_tool(
+            spec_of(apis, op),
+            op,
+            name.to_owned(),
+            Some(c),
+            RiskClass::Read,
+        )?,
         None => handler_tool(
             name,
             &name.replace('_', " "),
@@ -371,11 +383,8 @@ pub fn curated_operation_names(map: &ScopeMap) -> HashMap<&str, &str> {
 
 /// Builds the whole table: curated tools in `scope-map.toml` order, the
 /// meta tools, then every other operation in spec order.
-pub fn build_tool_table(
-    spec: &Value,
-    ops: &[Operation],
-    map: &ScopeMap,
-) -> Result<Vec<ToolSpec>, CodegenError> {
+pub fn build_tool_table(apis: &[Api], map: &ScopeMap) -> Result<Vec<ToolSpec>, CodegenError> {
+    let ops = &all_operations(apis);
     map.validate(ops)?;
     let by_id: HashMap<&str, &Operation> = ops.iter().map(|o| (o.id.as_str(), o)).collect();
     let op_names = curated_operation_names(map);
@@ -384,10 +393,16 @@ pub fn build_tool_table(
         let c = &map.tools[name];
         let op = c.operation.as_deref().and_then(|id| by_id.get(id).copied());
         let tool = if c.handler.is_some() {
-            composite_tool(spec, name, c, op)?
+            composite_tool(apis, name, c, op)?
         } else {
             let op = op.expect("validated");
-            op_tool(spec, op, name.clone(), Some(c), operation_class(op, map))?
+            op_tool(
+                spec_of(apis, op),
+                op,
+                name.clone(),
+                Some(c),
+                operation_class(op, map),
+            )?
         };
         tools.push(tool);
     }
@@ -397,7 +412,7 @@ pub fn build_tool_table(
             continue;
         }
         tools.push(op_tool(
-            spec,
+            spec_of(apis, op),
             op,
             tool_name(&op.id),
             None,
@@ -407,6 +422,7 @@ pub fn build_tool_table(
     for t in &mut tools {
         t.listed_schema = listed_schema(&t.input_schema);
     }
+    check_toolsets(apis, &tools)?;
     let mut seen = HashSet::new();
     for t in &tools {
         if !is_valid_tool_name(&t.name) {
@@ -426,6 +442,34 @@ pub fn build_tool_table(
     Ok(tools)
 }
 
+/// A toolset holds the operations of one spec only, and no narrow toolset
+/// takes a spec's name: `OKTA_TOOLSETS=labels` must not mix two APIs.
+fn check_toolsets(apis: &[Api], tools: &[ToolSpec]) -> Result<(), CodegenError> {
+    let mut owner: HashMap<&str, &ToolSpec> = HashMap::new();
+    for a in apis {
+        if let Some(t) = tools.iter().find(|t| t.toolset == a.name) {
+            return Err(CodegenError::Spec {
+                message: format!(
+                    "tool `{}` falls in toolset `{}`, the name of a spec; map its tag to another toolset in toolsets.rs",
+                    t.name, t.toolset
+                ),
+            });
+        }
+    }
+    for t in tools.iter().filter(|t| !t.api.is_empty()) {
+        let first = *owner.entry(t.toolset.as_str()).or_insert(t);
+        if first.api != t.api {
+            return Err(CodegenError::Spec {
+                message: format!(
+                    "toolset `{}` would hold `{}` ({} spec) and `{}` ({} spec); map one tag to another toolset in toolsets.rs",
+                    t.toolset, first.name, first.api, t.name, t.api
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 fn lit(s: &str) -> String {
     format!("{s:?}")
 }
@@ -438,7 +482,7 @@ pub fn emit_tool_table(tools: &[ToolSpec]) -> String {
     for t in tools {
         let scopes: Vec<String> = t.scopes.iter().map(|s| lit(s)).collect();
         out.push_str(&format!(
-            "    ToolSpec {{ name: {}, title: {}, description: {}, summary: {}, input_schema: {}, listed_schema: {}, listed_annotations: {}, details: {}, operation_id: {}, method: {}, path: {}, scopes: &[{}], toolset: {}, curated: {}, class: crate::tool_table::RiskClass::{}, read_only: {}, destructive: {}, idempotent: {}, open_world: {}, confirm: {}, paged: {}, handler: {}, fixed_args: {}, body_media_type: {}, native_fields: {}, org_data: {} }},\n",
+            "    ToolSpec {{ name: {}, title: {}, description: {}, summary: {}, input_schema: {}, listed_schema: {}, listed_annotations: {}, details: {}, operation_id: {}, method: {}, path: {}, scopes: &[{}], toolset: {}, api: {}, curated: {}, class: crate::tool_table::RiskClass::{}, read_only: {}, destructive: {}, idempotent: {}, open_world: {}, confirm: {}, paged: {}, handler: {}, fixed_args: {}, body_media_type: {}, native_fields: {}, org_data: {} }},\n",
             lit(&t.name),
             lit(&t.title),
             lit(&t.description),
@@ -452,6 +496,7 @@ pub fn emit_tool_table(tools: &[ToolSpec]) -> String {
             lit(&t.path),
             scopes.join(", "),
             lit(&t.toolset),
+            lit(&t.api),
             t.curated,
             t.class.variant(),
             t.annotations.read_only,
