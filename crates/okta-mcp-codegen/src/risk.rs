@@ -98,8 +98,9 @@ const DESTRUCTIVE_WORDS: [&str; 10] = [
 /// assignments and targets, resource sets and custom roles, group owners
 /// and rules, app assignments, grants, keys and secrets, policies,
 /// authenticators, IdPs, authorization servers, network zones, trusted
-/// origins, API tokens, service accounts, factors and passwords.
-const GRANT_TAGS: [&str; 32] = [
+/// origins, API tokens, service accounts, factors and passwords; in Identity
+/// Governance, grants of entitlements, bundles and apps.
+const GRANT_TAGS: [&str; 33] = [
     "RoleAssignment",
     "RoleBTarget",
     "RoleC",
@@ -132,6 +133,7 @@ const GRANT_TAGS: [&str; 32] = [
     "OktaManagedUserAccount",
     "OrgSettingAdmin",
     "OrgSettingSupport",
+    "Grants",
 ];
 
 /// The tags under `User` whose writes do grant: credentials, factors,
@@ -183,8 +185,9 @@ fn is_grant_tag(tag: &str) -> bool {
 /// operationId, is destructive (a deleted or deactivated policy takes
 /// access away, it grants none); a `POST .../simulate` only evaluates
 /// policies and reads; then grant, by tag (see [`GRANT_TAGS`]), by a first
-/// word `assign`/`grant`/`enroll`, or by touching group membership or
-/// factors; then create for `create`/`add`/`clone`; everything else changes
+/// word `assign`/`grant`/`enroll`, or by touching group membership,
+/// factors or an `assignments` collection (Governance's collection
+/// assignments); then create for `create`/`add`/`clone`; everything else changes
 /// existing state.
 pub fn classify(method: &str, path: &str, operation_id: &str, tags: &[&str]) -> RiskClass {
     let method = method.to_ascii_uppercase();
@@ -212,6 +215,7 @@ pub fn classify(method: &str, path: &str, operation_id: &str, tags: &[&str]) -> 
         || GRANT_VERBS.contains(&first)
         || membership
         || path.contains("/factors/")
+        || path.split('/').any(|segment| segment == "assignments")
     {
         return RiskClass::Grant;
     }
@@ -634,6 +638,138 @@ mod tests {
     fn pinned_operations_get_their_class() {
         assert!(PINNED.len() >= 40);
         let wrong: Vec<String> = PINNED
+            .iter()
+            .filter(|(m, p, id, tag, want)| classify(m, p, id, &[tag]) != *want)
+            .map(|(m, p, id, tag, want)| {
+                format!(
+                    "{id} ({m} {p}, {tag}): {} not {want}",
+                    classify(m, p, id, &[tag])
+                )
+            })
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    /// Real operations of the pinned Identity Governance spec (3.2.0).
+    const GOVERNANCE: &[(&str, &str, &str, &str, RiskClass)] = &[
+        (
+            "GET",
+            "/governance/api/v1/campaigns",
+            "listCampaigns",
+            "Campaigns",
+            RiskClass::Read,
+        ),
+        (
+            "POST",
+            "/governance/api/v1/campaigns",
+            "createCampaign",
+            "Campaigns",
+            RiskClass::Create,
+        ),
+        (
+            "POST",
+            "/governance/api/v1/campaigns/{campaignId}/launch",
+            "launchCampaign",
+            "Campaigns",
+            RiskClass::Change,
+        ),
+        (
+            "POST",
+            "/governance/api/v1/campaigns/{campaignId}/end",
+            "endCampaign",
+            "Campaigns",
+            RiskClass::Change,
+        ),
+        (
+            "POST",
+            "/governance/api/v1/campaigns/{campaignId}/reviews/reassign",
+            "reassignReviews",
+            "Reviews",
+            RiskClass::Change,
+        ),
+        (
+            "DELETE",
+            "/governance/api/v1/campaigns/{campaignId}",
+            "deleteCampaign",
+            "Campaigns",
+            RiskClass::Destructive,
+        ),
+        (
+            "POST",
+            "/governance/api/v1/grants",
+            "createGrant",
+            "Grants",
+            RiskClass::Grant,
+        ),
+        (
+            "PUT",
+            "/governance/api/v1/grants/{grantId}",
+            "replaceGrant",
+            "Grants",
+            RiskClass::Grant,
+        ),
+        (
+            "PATCH",
+            "/governance/api/v1/grants/{grantId}",
+            "updateGrant",
+            "Grants",
+            RiskClass::Grant,
+        ),
+        (
+            "POST",
+            "/governance/api/v1/collections/{collectionId}/assignments",
+            "assignCollection",
+            "Collections",
+            RiskClass::Grant,
+        ),
+        (
+            "PATCH",
+            "/governance/api/v1/collections/{collectionId}/assignments/{assignmentId}",
+            "updatePrincipalAssignment",
+            "Collections",
+            RiskClass::Grant,
+        ),
+        (
+            "POST",
+            "/governance/api/v2/revoke-principal-access",
+            "revokePrincipalAccess",
+            "Principal Access - V2",
+            RiskClass::Destructive,
+        ),
+        (
+            "POST",
+            "/governance/api/v1/entitlement-bundles",
+            "createEntitlementBundle",
+            "Entitlement Bundles",
+            RiskClass::Create,
+        ),
+        (
+            "POST",
+            "/governance/api/v2/requests",
+            "createRequestV2",
+            "Requests",
+            RiskClass::Create,
+        ),
+        (
+            "POST",
+            "/governance/api/v2/resources/{resourceId}/request-conditions/{requestConditionId}/deactivate",
+            "deactivateResourceRequestConditionV2",
+            "Request Conditions",
+            RiskClass::Destructive,
+        ),
+        (
+            "PATCH",
+            "/governance/api/v1/settings",
+            "updateOrgSettings",
+            "Org Governance Settings",
+            RiskClass::Change,
+        ),
+    ];
+
+    #[test]
+    fn governance_operations_get_their_class() {
+        assert!(GOVERNANCE.len() >= 12);
+        let wrong: Vec<String> = GOVERNANCE
             .iter()
             .filter(|(m, p, id, tag, want)| classify(m, p, id, &[tag]) != *want)
             .map(|(m, p, id, tag, want)| {
