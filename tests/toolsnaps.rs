@@ -146,17 +146,28 @@ async fn tool_counts_and_list_sizes_with_all_scopes() {
     let fake = fake_org().await;
     let scopes = all_scopes();
 
-    // (a) the default curated set.
-    let server = start(fake.base_url(), &scopes, &[]).await;
+    // (a) the default curated set with every Management scope: what the
+    // budget below measures, and what Identity Governance must not grow.
+    let server = start(fake.base_url(), &scopes_of("management"), &[]).await;
     let curated = server.tools().await;
     server.stop().await;
-    let curated_want: Vec<&str> = TOOLS
-        .iter()
-        .filter(|t| t.curated && (!t.scopes.is_empty() || t.operation_id.is_empty()))
-        .map(|t| t.name)
-        .collect();
+    let curated_want = |api: &[&str]| -> Vec<&str> {
+        TOOLS
+            .iter()
+            .filter(|t| t.curated && (!t.scopes.is_empty() || t.operation_id.is_empty()))
+            .filter(|t| api.contains(&t.api))
+            .map(|t| t.name)
+            .collect()
+    };
     let curated_names: Vec<&str> = curated.iter().map(|t| t.name.as_ref()).collect();
-    assert_eq!(curated_names, curated_want);
+    assert_eq!(curated_names, curated_want(&["", "management"]));
+
+    // (a') every scope of both specs: the curated Governance tools join.
+    let server = start(fake.base_url(), &scopes, &[]).await;
+    let both = server.tool_names().await;
+    server.stop().await;
+    assert_eq!(both, curated_want(&["", "management", "governance"]));
+    assert_eq!(both.len() - curated.len(), 16, "16 curated Governance tools");
 
     // (b) every tool.
     let server = start(
@@ -168,6 +179,15 @@ async fn tool_counts_and_list_sizes_with_all_scopes() {
     let all = server.tools().await;
     server.stop().await;
     assert_eq!(all.len(), TOOLS.len(), "--tools all lists every tool");
+    // All 147 Identity Governance operations are listed beside the
+    // Management API's.
+    let governance_ops: BTreeSet<&str> = all
+        .iter()
+        .filter_map(|t| okta_mcp::tool_table::find(&t.name))
+        .filter(|t| t.api == "governance" && t.handler.is_none())
+        .map(|t| t.operation_id)
+        .collect();
+    assert_eq!(governance_ops.len(), 147);
     // What the binary serves is what the snapshots hold.
     for (served, spec) in all.iter().zip(TOOLS) {
         assert_eq!(

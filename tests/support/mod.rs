@@ -21,11 +21,21 @@ pub use fake_okta::{Credential, FakeOkta, Fault, FaultKind, Method};
 /// The API token every harness org accepts.
 pub const TOKEN: &str = "test-ssws-token-5f3a9c";
 
-/// Every scope of the spec, for "all scopes" listings.
+/// Every scope of every spec, for "all scopes" listings.
 pub fn all_scopes() -> String {
     let mut s: Vec<&str> = okta_mcp::scopes::known_scopes().into_iter().collect();
     s.sort();
     s.join(" ")
+}
+
+/// Every scope the operations of one spec (`management`, `governance`) need.
+pub fn scopes_of(api: &str) -> String {
+    let s: std::collections::BTreeSet<&str> = okta_mcp::tool_table::TOOLS
+        .iter()
+        .filter(|t| t.api == api)
+        .flat_map(|t| t.scopes.iter().copied())
+        .collect();
+    s.into_iter().collect::<Vec<_>>().join(" ")
 }
 
 /// A fake Okta org accepting [`TOKEN`].
