@@ -132,6 +132,38 @@ mod tests {
     }
 
     #[test]
+    fn manage_implies_read_for_every_spec_without_a_list() {
+        // Identity Governance's scopes follow the same rule, however many
+        // segments they have.
+        let s = ScopeSet::parse(
+            "okta.governance.accessCertifications.manage okta.governance.securityAccessReviews.admin.manage okta.accessRequests.request.manage",
+        );
+        for read in [
+            "okta.governance.accessCertifications.read",
+            "okta.governance.securityAccessReviews.admin.read",
+            "okta.accessRequests.request.read",
+        ] {
+            assert!(s.contains(read), "{read}");
+        }
+        assert!(!s.contains("okta.governance.securityAccessReviews.endUser.read"));
+        assert!(!s.contains("okta.accessRequests.catalog.read"));
+        // Every generated manage scope whose read twin exists gets it.
+        let known = known_scopes();
+        let manages: Vec<&str> = known
+            .iter()
+            .copied()
+            .filter(|k| k.ends_with(".manage"))
+            .collect();
+        let held: ScopeSet = manages.iter().copied().collect();
+        for m in manages {
+            let read = format!("{}.read", m.trim_end_matches(".manage"));
+            if known.contains(read.as_str()) {
+                assert!(held.contains(&read), "{m} does not imply {read}");
+            }
+        }
+    }
+
+    #[test]
     fn requested_scopes_are_exactly_the_configured_ones_in_order() {
         assert_eq!(
             requested_scopes(

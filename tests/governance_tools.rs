@@ -35,7 +35,10 @@ async fn curated_governance_tools_are_listed_by_their_own_scopes() {
     for t in CERTIFICATION_READS {
         assert!(names.iter().any(|n| n == t), "{t} not in {names:?}");
     }
-    for t in CERTIFICATION_WRITES.iter().chain(&["list_users", "list_grants"]) {
+    for t in CERTIFICATION_WRITES
+        .iter()
+        .chain(&["list_users", "list_grants"])
+    {
         assert!(!names.iter().any(|n| n == t), "{t} listed: {names:?}");
     }
 
@@ -90,11 +93,18 @@ async fn the_governance_toolset_holds_every_operation_and_tags_give_narrower_one
         .filter(|t| t.toolset == "certifications")
         .map(|t| t.name)
         .collect();
-    assert_eq!(want.len(), 10, "Campaigns, Reviews, My Access Certification Reviews");
+    assert_eq!(
+        want.len(),
+        10,
+        "Campaigns, Reviews, My Access Certification Reviews"
+    );
     for t in &want {
         assert!(names.contains(*t), "{t} not listed");
     }
-    assert!(!names.contains("list_grants"), "entitlements is another toolset");
+    assert!(
+        !names.contains("list_grants"),
+        "entitlements is another toolset"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -138,18 +148,27 @@ async fn the_gateway_reaches_governance_operations_through_the_same_gate() {
         json!(["okta.governance.settings.read"])
     );
     let mgmt = s
-        .call("describe_okta_operation", json!({"name": "get_org_settings"}))
+        .call(
+            "describe_okta_operation",
+            json!({"name": "get_org_settings"}),
+        )
         .await;
     assert_eq!(structured(&mgmt)["path"], "/api/v1/org", "{}", text(&mgmt));
 
     let launch = s
-        .call("describe_okta_operation", json!({"name": "launch_campaign"}))
+        .call(
+            "describe_okta_operation",
+            json!({"name": "launch_campaign"}),
+        )
         .await;
     let d = structured(&launch);
     assert_eq!(d["class"], "change");
     assert_eq!(d["toolset"], "certifications");
     assert_eq!(d["method"], "POST");
-    assert_eq!(d["path"], "/governance/api/v1/campaigns/{campaignId}/launch");
+    assert_eq!(
+        d["path"],
+        "/governance/api/v1/campaigns/{campaignId}/launch"
+    );
 
     // A read goes out through the one client, on the Governance path.
     fake.clear_requests();

@@ -167,7 +167,11 @@ async fn tool_counts_and_list_sizes_with_all_scopes() {
     let both = server.tool_names().await;
     server.stop().await;
     assert_eq!(both, curated_want(&["", "management", "governance"]));
-    assert_eq!(both.len() - curated.len(), 16, "16 curated Governance tools");
+    assert_eq!(
+        both.len() - curated.len(),
+        16,
+        "16 curated Governance tools"
+    );
 
     // (b) every tool.
     let server = start(

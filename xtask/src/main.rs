@@ -135,6 +135,26 @@ fn upstream_url(lock: &SpecLock, release: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// The address the lock gives a release found on disk: commit-pinned when
+/// GitHub answers; else (offline) the file on the upstream branch, which the
+/// build still verifies by sha256, with a warning to pin it later.
+fn lock_url_offline_or_not(lock: &SpecLock, release: &str) -> Result<String, String> {
+    match upstream_url(lock, release) {
+        Ok(url) => Ok(url),
+        Err(e) => {
+            let upstream = lock.upstream.as_ref().ok_or_else(|| {
+                format!("the lock needs the address the build downloads release {release} from, and {e}; nothing was written")
+            })?;
+            let url = upstream.raw_url(&upstream.branch, release, &hosts());
+            eprintln!(
+                "warning: {e}\nthe lock's url follows branch {} instead of a commit ({url}); the build still checks its sha256. Run update-spec again online to pin it.",
+                upstream.branch
+            );
+            Ok(url)
+        }
+    }
+}
+
 /// The new spec: an existing path, the shared copy of a release, or a
 /// download of that release into `openapi/<spec>-<release>.yaml`. Returns
 /// the file and, when downloaded, the commit-pinned address it came from.
@@ -373,11 +393,7 @@ fn update_spec(args: &[String]) -> Result<(), String> {
         let url = match resolved_url {
             Some(url) => url,
             None if new_release == lock.release => lock.url.clone(),
-            None => upstream_url(lock, &new_release).map_err(|e| {
-                format!(
-                    "the lock needs the address the build downloads release {new_release} from, and {e}; nothing was written"
-                )
-            })?,
+            None => lock_url_offline_or_not(lock, &new_release)?,
         };
         let new_lock = SpecLock {
             url,

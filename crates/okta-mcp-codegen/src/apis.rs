@@ -97,44 +97,42 @@ fn describe(op: &Operation) -> String {
 
 /// Applies the collision rule (see the module docs) in spec order.
 pub fn key_operations(apis: &mut [Api]) -> Result<Vec<Rekeyed>, CodegenError> {
-    // Every id as its spec writes it, with the operation that holds it.
-    let mut owner: HashMap<String, String> = HashMap::new();
-    for api in apis.iter() {
-        for op in &api.ops {
-            owner
-                .entry(op.spec_id.clone())
-                .or_insert_with(|| describe(op));
-        }
+    // Every operationId as its spec writes it, with the first operation
+    // that has it: a prefixed key must not be any spec's own operationId.
+    let mut written: HashMap<String, String> = HashMap::new();
+    for op in apis.iter().flat_map(|a| &a.ops) {
+        written
+            .entry(op.spec_id.clone())
+            .or_insert_with(|| describe(op));
     }
-    let mut taken: HashMap<String, String> = HashMap::new();
+    // The keys given so far: key -> (spec, the operation that has it).
+    let mut taken: HashMap<String, (String, String)> = HashMap::new();
     let mut rekeyed = Vec::new();
     for api in apis.iter_mut() {
         for op in &mut api.ops {
-            if let Some(first) = taken.get(&op.spec_id) {
-                let kept_by = first.split(' ').next().unwrap_or("").to_owned();
-                let prefixed = format!("{}{}", api.name, op.spec_id.to_upper_camel_case());
-                let clash = taken.get(&prefixed).or_else(|| {
-                    owner
-                        .get(&prefixed)
-                        .filter(|holder| *holder != &describe(op))
-                });
-                if let Some(other) = clash {
+            if let Some((kept_by, first)) = taken.get(&op.spec_id) {
+                let key = format!("{}{}", api.name, op.spec_id.to_upper_camel_case());
+                let holder = taken
+                    .get(&key)
+                    .map(|(_, d)| d)
+                    .or_else(|| written.get(&key).filter(|d| **d != describe(op)));
+                if let Some(holder) = holder {
                     return Err(CodegenError::OperationIdCollision {
                         first: first.clone(),
                         second: describe(op),
-                        key: prefixed,
-                        holder: other.clone(),
+                        key,
+                        holder: holder.clone(),
                     });
                 }
                 rekeyed.push(Rekeyed {
                     api: api.name.clone(),
                     spec_id: op.spec_id.clone(),
-                    id: prefixed.clone(),
-                    kept_by,
+                    id: key.clone(),
+                    kept_by: kept_by.clone(),
                 });
-                op.id = prefixed;
+                op.id = key;
             }
-            taken.insert(op.id.clone(), describe(op));
+            taken.insert(op.id.clone(), (api.name.clone(), describe(op)));
         }
     }
     Ok(rekeyed)

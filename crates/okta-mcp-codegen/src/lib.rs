@@ -37,6 +37,8 @@ use std::path::PathBuf;
 pub use apis::SpecInput;
 
 /// Everything that can stop the generator, each with the fix in its message.
+/// (Spec names and variables are `Box<str>`: a build script returns this
+/// type, and the smaller it is, the cheaper every `Result` that carries it.)
 #[derive(Debug, thiserror::Error)]
 pub enum CodegenError {
     #[error("cannot read {path}: {message}")]
@@ -49,8 +51,8 @@ pub enum CodegenError {
         "{env} names {path}, which does not exist. Point it at Okta's {name} spec, or unset it to use openapi/{name}.yaml or ../shared/okta-openapi/."
     )]
     SpecOverrideMissing {
-        name: String,
-        env: String,
+        name: Box<str>,
+        env: Box<str>,
         path: PathBuf,
     },
     #[error(
@@ -58,8 +60,8 @@ pub enum CodegenError {
         tried.iter().map(|p| format!("  - {}", p.display())).collect::<Vec<_>>().join("\n")
     )]
     SpecMissing {
-        name: String,
-        env: String,
+        name: Box<str>,
+        env: Box<str>,
         tried: Vec<PathBuf>,
         release: String,
         url: String,
@@ -68,7 +70,7 @@ pub enum CodegenError {
         "{path} has sha256 {actual}, but openapi/spec.lock pins the {name} spec at release {release}, sha256 {expected}.\nFix: use the pinned file, run `cargo xtask update-spec {name} <release|path>` to move the pin, or build with OKTA_OPENAPI_UNPINNED=1 to accept an unpinned spec."
     )]
     SpecDigestMismatch {
-        name: String,
+        name: Box<str>,
         path: PathBuf,
         expected: String,
         actual: String,
@@ -78,8 +80,8 @@ pub enum CodegenError {
         "downloading Okta's {name} spec from {url} to {dest} failed: {message}.\nFix: check the network (or a proxy: HTTPS_PROXY), or download the file yourself to openapi/{name}.yaml, or set {env}=/path/to/the/spec.yaml; OKTA_OPENAPI_OFFLINE=1 skips the download."
     )]
     Download {
-        name: String,
-        env: String,
+        name: Box<str>,
+        env: Box<str>,
         url: String,
         dest: PathBuf,
         message: String,
@@ -88,8 +90,8 @@ pub enum CodegenError {
         "the {name} spec downloaded from {url} has sha256 {actual}, but openapi/spec.lock pins {expected}; it was not kept.\nFix: check that nothing rewrites downloads on the way (a proxy), or use {env} with a verified copy."
     )]
     DownloadDigest {
-        name: String,
-        env: String,
+        name: Box<str>,
+        env: Box<str>,
         url: String,
         expected: String,
         actual: String,

@@ -26,8 +26,8 @@ const MAX_BYTES: u64 = 64 * 1024 * 1024;
 pub fn download(url: &str, dest: &Path, lock: &SpecLock) -> Result<(), CodegenError> {
     let expected_sha256 = lock.sha256.as_str();
     let fail = |message: String| CodegenError::Download {
-        name: lock.name.clone(),
-        env: lock.env_var(),
+        name: lock.name.as_str().into(),
+        env: lock.env_var().into(),
         url: url.to_owned(),
         dest: dest.to_owned(),
         message,
@@ -44,8 +44,8 @@ pub fn download(url: &str, dest: &Path, lock: &SpecLock) -> Result<(), CodegenEr
         let actual = sha256_hex(&bytes);
         if actual != expected_sha256 {
             return Err(CodegenError::DownloadDigest {
-                name: lock.name.clone(),
-                env: lock.env_var(),
+                name: lock.name.as_str().into(),
+                env: lock.env_var().into(),
                 url: url.to_owned(),
                 expected: expected_sha256.to_owned(),
                 actual,

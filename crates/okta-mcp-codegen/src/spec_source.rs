@@ -177,16 +177,16 @@ pub fn locate(
         && !p.is_file()
     {
         return Err(CodegenError::SpecOverrideMissing {
-            name: lock.name.clone(),
-            env: lock.env_var(),
+            name: lock.name.as_str().into(),
+            env: lock.env_var().into(),
             path: p.to_owned(),
         });
     }
     let candidates = candidate_paths(project_root, env_override, lock);
     let Some(path) = candidates.iter().find(|p| p.is_file()) else {
         return Err(CodegenError::SpecMissing {
-            name: lock.name.clone(),
-            env: lock.env_var(),
+            name: lock.name.as_str().into(),
+            env: lock.env_var().into(),
             tried: candidates,
             release: lock.release.clone(),
             url: lock.url.clone(),
@@ -200,7 +200,7 @@ pub fn locate(
     let unpinned = sha256 != lock.sha256;
     if unpinned && !allow_unpinned {
         return Err(CodegenError::SpecDigestMismatch {
-            name: lock.name.clone(),
+            name: lock.name.as_str().into(),
             path: path.clone(),
             expected: lock.sha256.clone(),
             actual: sha256,
