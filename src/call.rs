@@ -56,7 +56,11 @@ impl ToolResult {
     /// Holds a successful result to `budget` bytes of JSON (see
     /// [`output::cap_single`]); a result within it is left as it is.
     pub fn cap(&mut self, budget: usize) {
-        if self.is_error || output::json_len(&self.structured) <= budget {
+        // A list from the pager is already cut on an item boundary, with a
+        // cursor to the next item: cutting it again would lose items.
+        let paged = self.structured.get("items").is_some_and(Value::is_array)
+            && self.structured.get("next_cursor").is_some();
+        if self.is_error || paged || output::json_len(&self.structured) <= budget {
             return;
         }
         let structured = output::cap_single(std::mem::take(&mut self.structured), budget);
@@ -137,6 +141,10 @@ pub struct CallContext {
     pub progress: Option<Arc<dyn ProgressSink>>,
     pub confirmer: Option<Arc<dyn Confirmer>>,
 }
+
+/// Bytes of a list result kept for `next_cursor`, `notice` and the braces
+/// around the items, so that the whole result stays within the output cap.
+pub const LIST_RESERVE: usize = 400;
 
 /// Default and hard cap of pages for `fetch_all`.
 pub const DEFAULT_MAX_PAGES: usize = 10;
@@ -547,7 +555,8 @@ impl Runtime {
                 } else {
                     paging.max_pages
                 },
-                bytes: Some(budget),
+                // Room for `next_cursor` and `notice` beside the items.
+                bytes: Some(budget.saturating_sub(LIST_RESERVE)),
                 items: max_items,
             },
             fields: fields.clone(),

@@ -99,7 +99,7 @@ pub async fn export(
     };
     let csv = to_csv(&listing.items);
     let budget = rt.config.raw.max_output_bytes;
-    if csv.len() + RESULT_OVERHEAD <= budget {
+    if escaped_len(&csv) + RESULT_OVERHEAD <= budget {
         return inline(&listing, csv, listing.items.len(), None);
     }
     let why_not_file = match ExportTarget::from_setting(rt.config.raw.export_dir.as_deref()) {
@@ -113,13 +113,16 @@ pub async fn export(
     };
     // No file: as many whole rows as fit, and a cursor to the next one.
     let mut cut = header();
+    let mut size = escaped_len(&cut);
     let mut rows = 0;
     for user in &listing.items {
         let line = row(user);
-        if cut.len() + line.len() + RESULT_OVERHEAD > budget {
+        let len = escaped_len(&line);
+        if size + len + RESULT_OVERHEAD > budget {
             break;
         }
         cut.push_str(&line);
+        size += len;
         rows += 1;
     }
     let notice = format!(
@@ -127,6 +130,11 @@ pub async fn export(
         listing.items.len()
     );
     inline(&listing, cut, rows, Some(notice))
+}
+
+/// Bytes `text` takes inside the JSON result (quotes and newlines escaped).
+fn escaped_len(text: &str) -> usize {
+    crate::output::json_len(&Value::String(text.to_owned())) - 2
 }
 
 /// The CSV in the result: its first `rows` users.

@@ -198,9 +198,10 @@ fn governance(store: &mut Store, call: &Call, version: &str, rest: &[&str]) -> A
 }
 
 /// `GET /api/v1/iam/roles`: the custom admin roles, a Management list that comes back
-/// as an envelope (`{"roles": [...], "_links": {...}}`) rather than an array.
+/// as an envelope (`{"roles": [...], "_links": {...}}`) rather than an array. Pages of 5
+/// by default (the operation takes no `limit`), so that 12 roles make three pages.
 fn iam_roles(store: &Store, call: &Call) -> Answer {
-    envelope_of_map(store, call, &store.roles, (20, 100), "roles", |_| true)
+    envelope_of_map(store, call, &store.roles, (5, 100), "roles", |_| true)
 }
 
 /// The `filter` or `search` expression of a call, parsed; 400 E0000031 when unparsable.
