@@ -507,32 +507,29 @@ impl Runtime {
     async fn run_pages(
         &self,
         tool: &'static ToolSpec,
-        mut args: Map<String, Value>,
+        args: Map<String, Value>,
         ctx: &CallContext,
         last: &mut Option<HttpInfo>,
         max_items: Option<usize>,
     ) -> ToolResult {
-        let stack = match self.stack_or_problems() {
-            Ok(stack) => stack,
+        let mut walk = match self.prepare(tool, args) {
+            Ok(walk) => walk,
             Err(result) => return result,
         };
-        for (k, v) in tool.fixed() {
-            args.insert(k, v);
-        }
-        let paging = PagingArgs::take(&mut args);
-        args.remove("confirm");
         let fields = if tool.native_fields {
-            args.get("fields")
+            walk.args
+                .get("fields")
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         } else {
-            args.remove("fields")
+            walk.args
+                .remove("fields")
                 .and_then(|v| v.as_str().map(str::to_owned))
         };
         if let Some(f) = &fields
             && tool.native_fields
         {
-            args.insert(
+            walk.args.insert(
                 "fields".into(),
                 Value::String(output::okta_fields_syntax(&format!("id,{f}"))),
             );
@@ -541,26 +538,16 @@ impl Runtime {
             .as_deref()
             .map(output::parse_fields)
             .filter(|f| !f.is_empty());
-        crate::time_window::bound_time_window(tool, &mut args);
         let budget = self.config.raw.max_output_bytes;
-        let walk = Walk {
-            stack,
-            tool,
-            args,
-            start: paging.start,
-            limits: Limits {
-                fetch_all: paging.fetch_all || max_items.is_some(),
-                max_pages: if max_items.is_some() {
-                    HARD_MAX_PAGES
-                } else {
-                    paging.max_pages
-                },
-                // Room for `next_cursor` and `notice` beside the items.
-                bytes: Some(budget.saturating_sub(LIST_RESERVE)),
-                items: max_items,
-            },
-            fields: fields.clone(),
-        };
+        let mut walk: Walk<'_> = walk;
+        walk.fields = fields.clone();
+        // Room for `next_cursor` and `notice` beside the items.
+        walk.limits.bytes = Some(budget.saturating_sub(LIST_RESERVE));
+        if max_items.is_some() {
+            walk.limits.fetch_all = true;
+            walk.limits.max_pages = HARD_MAX_PAGES;
+            walk.limits.items = max_items;
+        }
         match self.walk(walk, ctx, last).await {
             Err(result) => result,
             Ok(Walked::List(listing)) => listing.into_result(),
@@ -585,28 +572,16 @@ impl Runtime {
     pub async fn list_items(
         &self,
         tool: &'static ToolSpec,
-        mut args: Map<String, Value>,
+        args: Map<String, Value>,
         ctx: &CallContext,
         max_items: usize,
     ) -> Result<Listing, ToolResult> {
-        let stack = self.stack_or_problems()?;
-        for (k, v) in tool.fixed() {
-            args.insert(k, v);
-        }
-        let paging = PagingArgs::take(&mut args);
-        crate::time_window::bound_time_window(tool, &mut args);
-        let walk = Walk {
-            stack,
-            tool,
-            args,
-            start: paging.start,
-            limits: Limits {
-                fetch_all: true,
-                max_pages: HARD_MAX_PAGES,
-                bytes: None,
-                items: Some(max_items.max(1)),
-            },
-            fields: None,
+        let mut walk = self.prepare(tool, args)?;
+        walk.limits = Limits {
+            fetch_all: true,
+            max_pages: HARD_MAX_PAGES,
+            bytes: None,
+            items: Some(max_items.max(1)),
         };
         match self.walk(walk, ctx, &mut None).await? {
             Walked::List(listing) => Ok(listing),
@@ -615,6 +590,37 @@ impl Runtime {
                 json!({"tool": tool.name}),
             )),
         }
+    }
+
+    /// What every walk starts from: the HTTP stack, the arguments with the
+    /// tool's fixed ones added and the time window bounded, and the
+    /// runtime's own (`fetch_all`, `max_pages`, `after` as okta-mcp's
+    /// cursor, `confirm`) taken out. No byte or item limit yet.
+    fn prepare(
+        &self,
+        tool: &'static ToolSpec,
+        mut args: Map<String, Value>,
+    ) -> Result<Walk<'static>, ToolResult> {
+        let stack = self.stack_or_problems()?;
+        for (k, v) in tool.fixed() {
+            args.insert(k, v);
+        }
+        let paging = PagingArgs::take(&mut args);
+        args.remove("confirm");
+        crate::time_window::bound_time_window(tool, &mut args);
+        Ok(Walk {
+            stack,
+            tool,
+            args,
+            start: paging.start,
+            limits: Limits {
+                fetch_all: paging.fetch_all,
+                max_pages: paging.max_pages,
+                bytes: None,
+                items: None,
+            },
+            fields: None,
+        })
     }
 
     fn stack_or_problems(&self) -> Result<Arc<HttpStack>, ToolResult> {

@@ -7,7 +7,6 @@
 mod support;
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use rmcp::model::{
     CallToolRequestParams, NumberOrString, ProgressToken, RequestMetaObject, RequestParamsMeta,
@@ -27,11 +26,17 @@ fn ids(items: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Every role id, read page by page through `call_okta_operation` with `after`.
-async fn walk_with_cursors(s: &Server, extra: Value) -> (Vec<String>, usize) {
+/// Every role id, read page by page through `call_okta_operation` with
+/// `after`; `check` sees each result. Returns the ids, the calls made and how
+/// many results the output cap cut.
+async fn walk_with_cursors(
+    s: &Server,
+    extra: Value,
+    check: impl Fn(&Value),
+) -> (Vec<String>, usize, usize) {
     let mut seen = Vec::new();
     let mut after: Option<String> = None;
-    let mut calls = 0;
+    let (mut calls, mut cut) = (0, 0);
     loop {
         let mut arguments = extra.clone();
         if let Some(a) = &after {
@@ -45,6 +50,13 @@ async fn walk_with_cursors(s: &Server, extra: Value) -> (Vec<String>, usize) {
             .await;
         assert!(!is_error(&r), "{}", text(&r));
         let st = structured(&r);
+        check(&st);
+        if st["notice"]
+            .as_str()
+            .is_some_and(|n| n.contains("output cut"))
+        {
+            cut += 1;
+        }
         let page = ids(&st["items"]);
         assert!(!page.is_empty(), "no progress at {after:?}: {st}");
         seen.extend(page);
@@ -52,7 +64,7 @@ async fn walk_with_cursors(s: &Server, extra: Value) -> (Vec<String>, usize) {
         assert!(calls < 50, "paging must end");
         match st["next_cursor"].as_str() {
             Some(c) => after = Some(c.to_owned()),
-            None => return (seen, calls),
+            None => return (seen, calls, cut),
         }
     }
 }
@@ -61,7 +73,7 @@ async fn walk_with_cursors(s: &Server, extra: Value) -> (Vec<String>, usize) {
 async fn envelope_pages_follow_next_cursor_and_fetch_all() {
     let fake = fake_org().await;
     let s = start(fake.base_url(), ROLES, &[]).await;
-    let (all, calls) = walk_with_cursors(&s, json!({})).await;
+    let (all, calls, _) = walk_with_cursors(&s, json!({}), |_| {}).await;
     assert_eq!(calls, 3, "12 roles in pages of 5");
     assert_eq!(all.len(), 12);
     assert_eq!(
@@ -137,37 +149,11 @@ async fn envelope_pages_follow_next_cursor_and_fetch_all() {
 async fn the_output_cap_cuts_envelopes_on_item_boundaries() {
     let fake = fake_org().await;
     let s = start(fake.base_url(), ROLES, &[("OKTA_MAX_OUTPUT_BYTES", "1000")]).await;
-    let mut cut = 0;
-    let mut seen = Vec::new();
-    let mut after: Option<String> = None;
-    for _ in 0..50 {
-        let mut arguments = json!({"fetch_all": true});
-        if let Some(a) = &after {
-            arguments["after"] = a.clone().into();
-        }
-        let r = s
-            .call(
-                "call_okta_operation",
-                json!({"name": "list_roles", "arguments": arguments}),
-            )
-            .await;
-        let st = structured(&r);
-        let whole = serde_json::to_string(&st).unwrap();
+    let (seen, _, cut) = walk_with_cursors(&s, json!({"fetch_all": true}), |st| {
+        let whole = serde_json::to_string(st).unwrap();
         assert!(whole.len() <= 1000, "{} bytes of result", whole.len());
-        let items = serde_json::to_string(&st["items"]).unwrap();
-        assert!(serde_json::from_str::<Value>(&items).is_ok());
-        if st["notice"]
-            .as_str()
-            .is_some_and(|n| n.contains("output cut"))
-        {
-            cut += 1;
-        }
-        seen.extend(ids(&st["items"]));
-        match st["next_cursor"].as_str() {
-            Some(c) => after = Some(c.to_owned()),
-            None => break,
-        }
-    }
+    })
+    .await;
     assert!(cut >= 2, "the cap cut {cut} times");
     assert_eq!(seen.len(), 12, "{seen:?}");
     assert_eq!(
@@ -195,21 +181,7 @@ async fn fetch_all_on_an_envelope_reports_progress() {
     params.set_meta(RequestMetaObject::with_progress_token(token));
     let r = s.client.call_tool(params).await.unwrap();
     assert_eq!(structured(&r)["items"].as_array().unwrap().len(), 12);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    loop {
-        let seen = s.agent().progress.lock().unwrap().clone();
-        if seen.len() >= 3 {
-            let mut values: Vec<f64> = seen.iter().map(|p| p.progress).collect();
-            values.sort_by(f64::total_cmp);
-            assert_eq!(values, [1.0, 2.0, 3.0]);
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "progress notifications: {seen:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    assert_eq!(s.agent().progress_values(3).await, [1.0, 2.0, 3.0]);
     s.client.cancel().await.ok();
 }
 

@@ -4,7 +4,7 @@
 use hyper::StatusCode;
 use serde_json::Value;
 
-use super::{Answer, Call, envelope_of_map, filter_param};
+use super::{Answer, Call, governance_list};
 use crate::error;
 use crate::governance;
 use crate::reply::Reply;
@@ -16,11 +16,7 @@ const MANAGE: &str = "okta.governance.accessCertifications.manage";
 
 /// `GET /governance/api/v1/campaigns` with `filter`, `limit` and `after`.
 pub fn list(store: &Store, call: &Call) -> Answer {
-    call.require(store, READ)?;
-    let filter = filter_param(call)?;
-    envelope_of_map(store, call, &store.gov.campaigns, (20, 200), "data", |c| {
-        filter.as_ref().is_none_or(|f| f.matches(c))
-    })
+    governance_list(store, call, READ, &store.gov.campaigns)
 }
 
 /// `POST /governance/api/v1/campaigns`: a SCHEDULED campaign.
@@ -110,11 +106,7 @@ pub fn transition(store: &mut Store, call: &Call, id: &str, action: &str) -> Ans
 
 /// `GET /governance/api/v1/reviews` with `filter` (e.g. `campaignId eq "..."`).
 pub fn reviews(store: &Store, call: &Call) -> Answer {
-    call.require(store, READ)?;
-    let filter = filter_param(call)?;
-    envelope_of_map(store, call, &store.gov.reviews, (20, 200), "data", |r| {
-        filter.as_ref().is_none_or(|f| f.matches(r))
-    })
+    governance_list(store, call, READ, &store.gov.reviews)
 }
 
 pub fn review(store: &Store, call: &Call, id: &str) -> Answer {

@@ -4,7 +4,7 @@
 use hyper::StatusCode;
 use serde_json::{Value, json};
 
-use super::{Answer, Call, envelope_of_map, filter_param};
+use super::{Answer, Call, envelope_of_map, filter_param, governance_list};
 use crate::error;
 use crate::governance;
 use crate::reply::Reply;
@@ -15,16 +15,7 @@ const READ: &str = "okta.governance.entitlements.read";
 const MANAGE: &str = "okta.governance.entitlements.manage";
 
 pub fn list(store: &Store, call: &Call) -> Answer {
-    call.require(store, READ)?;
-    let filter = filter_param(call)?;
-    envelope_of_map(
-        store,
-        call,
-        &store.gov.entitlements,
-        (20, 200),
-        "data",
-        |e| filter.as_ref().is_none_or(|f| f.matches(e)),
-    )
+    governance_list(store, call, READ, &store.gov.entitlements)
 }
 
 pub fn get(store: &Store, call: &Call, id: &str) -> Answer {
@@ -61,11 +52,7 @@ pub fn value(store: &Store, call: &Call, entitlement: &str, id: &str) -> Answer 
 }
 
 pub fn bundles(store: &Store, call: &Call) -> Answer {
-    call.require(store, READ)?;
-    let filter = filter_param(call)?;
-    envelope_of_map(store, call, &store.gov.bundles, (20, 200), "data", |b| {
-        filter.as_ref().is_none_or(|f| f.matches(b))
-    })
+    governance_list(store, call, READ, &store.gov.bundles)
 }
 
 /// `POST /entitlement-bundles`: `name`, `target` and `entitlements` are required.
@@ -104,11 +91,7 @@ pub fn delete_bundle(store: &mut Store, call: &Call, id: &str) -> Answer {
 }
 
 pub fn grants(store: &Store, call: &Call) -> Answer {
-    call.require(store, READ)?;
-    let filter = filter_param(call)?;
-    envelope_of_map(store, call, &store.gov.grants, (20, 200), "data", |g| {
-        filter.as_ref().is_none_or(|f| f.matches(g))
-    })
+    governance_list(store, call, READ, &store.gov.grants)
 }
 
 pub fn grant(store: &Store, call: &Call, id: &str) -> Answer {

@@ -315,6 +315,21 @@ pub fn envelope_of_map(
     Ok(Reply::ok(Value::Object(body)))
 }
 
+/// A governance list: `scope` checked, `filter` applied, one envelope page of 20 by
+/// default and 200 at most.
+pub fn governance_list(
+    store: &Store,
+    call: &Call,
+    scope: &str,
+    map: &BTreeMap<String, Value>,
+) -> Answer {
+    call.require(store, scope)?;
+    let filter = filter_param(call)?;
+    envelope_of_map(store, call, map, (20, 200), "data", |v| {
+        filter.as_ref().is_none_or(|f| f.matches(v))
+    })
+}
+
 /// Whether `text` starts with `prefix`, ignoring case (the `q` parameter's match).
 pub fn starts_with_ci(text: &Value, prefix: &str) -> bool {
     text.as_str()

@@ -4,7 +4,7 @@
 use hyper::StatusCode;
 use serde_json::{Value, json};
 
-use super::{Answer, Call, envelope_of_map, filter_param};
+use super::{Answer, Call, governance_list};
 use crate::error;
 use crate::governance;
 use crate::reply::Reply;
@@ -27,11 +27,7 @@ fn scopes(version: &str) -> (&'static str, &'static str) {
 }
 
 pub fn list(store: &Store, call: &Call, version: &str) -> Answer {
-    call.require(store, scopes(version).0)?;
-    let filter = filter_param(call)?;
-    envelope_of_map(store, call, &store.gov.requests, (20, 200), "data", |r| {
-        filter.as_ref().is_none_or(|f| f.matches(r))
-    })
+    governance_list(store, call, scopes(version).0, &store.gov.requests)
 }
 
 /// `POST`: an OPEN request; `subject` and `requestTypeId` are required.
