@@ -278,23 +278,8 @@ impl Authorizer for ClientCredentials {
 
 #[cfg(test)]
 mod tests {
+    use super::super::keys::test_ec_pem as ec_pem;
     use super::*;
-    use base64::engine::general_purpose::STANDARD;
-
-    /// A fresh EC P-256 key as PKCS#8 PEM.
-    fn ec_pem() -> String {
-        let der = URL_SAFE_NO_PAD
-            .decode(
-                super::super::keys::DpopKey::generate()
-                    .unwrap()
-                    .to_pkcs8_b64(),
-            )
-            .unwrap();
-        format!(
-            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
-            STANDARD.encode(der)
-        )
-    }
 
     #[test]
     fn the_token_request_asks_for_exactly_the_configured_scopes() {

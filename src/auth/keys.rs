@@ -310,6 +310,18 @@ pub fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
+/// A fresh EC P-256 private key as PKCS#8 PEM, for unit tests.
+#[cfg(test)]
+pub fn test_ec_pem() -> String {
+    let der = URL_SAFE_NO_PAD
+        .decode(DpopKey::generate().unwrap().to_pkcs8_b64())
+        .unwrap();
+    format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        STANDARD.encode(der)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -199,12 +199,7 @@ impl PersonAuthorizer {
         } else {
             DpopMode::Never
         };
-        let d = Arc::new(Dpop::new(
-            mode,
-            key,
-            self.shared.config.org.as_str(),
-            &self.shared.config.web_client_id,
-        )?);
+        let d = Arc::new(Dpop::unremembered(mode, key)?);
         *slot = Some(d.clone());
         Ok(d)
     }

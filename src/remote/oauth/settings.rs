@@ -425,6 +425,7 @@ impl OAuthSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::keys::test_ec_pem as ec_pem;
     use clap::Parser;
 
     #[derive(Parser)]
@@ -433,20 +434,6 @@ mod tests {
         base: crate::config::Settings,
         #[command(flatten)]
         oauth: OAuthSettings,
-    }
-
-    fn ec_pem() -> String {
-        let der = URL_SAFE_NO_PAD
-            .decode(
-                crate::auth::keys::DpopKey::generate()
-                    .unwrap()
-                    .to_pkcs8_b64(),
-            )
-            .unwrap();
-        format!(
-            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
-            STANDARD.encode(der)
-        )
     }
 
     fn parse(args: &[&str]) -> Both {

@@ -95,6 +95,8 @@ pub struct Upstream {
     scopes: String,
     discovery: tokio::sync::OnceCell<Discovery>,
     jwks: tokio::sync::Mutex<Option<(Instant, Vec<Jwk>)>>,
+    /// Whether Okta bound the last sign-in's tokens (DPoP `auto`).
+    learned_dpop: std::sync::Mutex<Option<bool>>,
 }
 
 fn same_origin(a: &url::Url, b: &url::Url) -> bool {
@@ -125,6 +127,7 @@ impl Upstream {
             scopes: config.okta_scope_request(),
             discovery: tokio::sync::OnceCell::new(),
             jwks: tokio::sync::Mutex::new(None),
+            learned_dpop: std::sync::Mutex::new(None),
         })
     }
 
@@ -286,9 +289,17 @@ impl Upstream {
         code_verifier: &str,
         nonce: &str,
     ) -> Result<SignedIn, UpstreamError> {
-        let dpop = Dpop::new(self.dpop_mode, None, self.org.as_str(), &self.client_id)
-            .map_err(|e| UpstreamError::Local(e.to_string()))?;
-        let body = self
+        // In `auto`, once Okta has issued a Bearer token to this app, later
+        // sign-ins send no proof (a refused proof is a failed grant in the
+        // System Log); a refusal about DPoP forgets that again.
+        let learned = self.learned_dpop.lock().ok().and_then(|l| *l);
+        let mode = match (self.dpop_mode, learned) {
+            (DpopMode::Auto, Some(false)) => DpopMode::Never,
+            (m, _) => m,
+        };
+        let dpop =
+            Dpop::unremembered(mode, None).map_err(|e| UpstreamError::Local(e.to_string()))?;
+        let answer = self
             .token_request(
                 &dpop,
                 vec![
@@ -298,7 +309,26 @@ impl Upstream {
                     ("code_verifier", code_verifier.to_owned()),
                 ],
             )
-            .await?;
+            .await;
+        if let Ok(mut l) = self.learned_dpop.lock() {
+            match &answer {
+                Ok(body) => {
+                    *l = Some(
+                        body["token_type"]
+                            .as_str()
+                            .is_some_and(|t| t.eq_ignore_ascii_case("DPoP")),
+                    );
+                }
+                Err(UpstreamError::Refused { error, description })
+                    if error.contains("dpop")
+                        || description.to_ascii_lowercase().contains("dpop") =>
+                {
+                    *l = None;
+                }
+                Err(_) => {}
+            }
+        }
+        let body = answer?;
         let id_token = body["id_token"].as_str().ok_or_else(|| {
             UpstreamError::IdToken("Okta sent none (is `openid` granted to the web app?)".into())
         })?;
@@ -349,8 +379,8 @@ impl Upstream {
         } else {
             DpopMode::Never
         };
-        let dpop = Dpop::new(mode, key, self.org.as_str(), &self.client_id)
-            .map_err(|e| UpstreamError::Local(e.to_string()))?;
+        let dpop =
+            Dpop::unremembered(mode, key).map_err(|e| UpstreamError::Local(e.to_string()))?;
         let body = self
             .token_request(
                 &dpop,
