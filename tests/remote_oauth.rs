@@ -252,6 +252,8 @@ struct Remote {
     http: reqwest::Client,
     gate: Arc<dyn Gate>,
     store: Arc<MemoryStore>,
+    /// The settings this server runs with, for replicas.
+    args: Vec<String>,
     signing_key: Vec<u8>,
     /// Values that must never be logged or stored in the clear.
     secrets: Mutex<Vec<String>>,
@@ -311,6 +313,7 @@ impl Remote {
         ];
         args.extend(opts.extra);
         let cli = ServeArgs::try_parse_from(&args).expect("settings parse");
+        let all_args = args.clone();
         let store = Arc::new(MemoryStore::default());
         let (gate, router) = okta_mcp::remote::oauth::build(&cli.oauth, &cli.base, store.clone())
             .expect("the settings are complete");
@@ -333,10 +336,26 @@ impl Remote {
                 .unwrap(),
             gate,
             store,
+            args: all_args,
             signing_key: signing_key.to_vec(),
             secrets: Mutex::new(secrets),
             _server: server,
         })
+    }
+
+    /// The gate of another replica on the same store, with `replace`d
+    /// settings (`--name=value`).
+    fn replica(&self, replace: &[String]) -> Arc<dyn Gate> {
+        let mut args = self.args.clone();
+        for r in replace {
+            let name = r.split('=').next().unwrap();
+            args.retain(|a| !a.starts_with(&format!("{name}=")));
+            args.push(r.clone());
+        }
+        let cli = ServeArgs::try_parse_from(&args).expect("settings parse");
+        okta_mcp::remote::oauth::build(&cli.oauth, &cli.base, self.store.clone())
+            .expect("the settings are complete")
+            .0
     }
 
     fn secret(&self, s: &str) {
@@ -733,6 +752,27 @@ async fn a_person_signs_in_through_okta_and_calls_with_their_own_token() {
         );
         assert!(person.granted_scopes.contains("okta.groups.read"));
 
+        // Another replica on the same store admits the token too; one with
+        // another store key cannot open the sign-in and asks for a new one.
+        let replica = r.replica(&[]);
+        let admitted = replica
+            .authenticate(Some(&format!("Bearer {access}")))
+            .await;
+        assert_eq!(admitted.as_ref().map(|p| &p.grant_id), Ok(&person.grant_id));
+        let mut other_key = [0u8; 32];
+        aws_lc_rs::rand::fill(&mut other_key).unwrap();
+        let stranger = r.replica(&[format!("--store-key={}", STANDARD.encode(other_key))]);
+        assert_eq!(
+            stranger
+                .authenticate(Some(&format!("Bearer {access}")))
+                .await,
+            Err(Refusal::SignInEnded)
+        );
+        assert_eq!(
+            r.whoami(replica.authorizer_for(&person).as_ref()).await["account"],
+            "alice"
+        );
+
         // Their calls carry their own Okta token, which the client never saw.
         let authorizer = r.gate.authorizer_for(&person);
         assert_eq!(
@@ -795,6 +835,41 @@ async fn refusals() {
     bounded(90, async {
         let client = r.registered_client().await;
         let mcp = format!("{}/mcp", r.base);
+
+        // Browser-based clients may call the token and registration
+        // endpoints and read the metadata; the sign-in pages are not shared.
+        let pre = r
+            .http
+            .request(reqwest::Method::OPTIONS, format!("{}/token", r.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pre.status(), 204);
+        assert_eq!(pre.headers()["access-control-allow-origin"], "*");
+        let meta = r
+            .http
+            .get(format!("{}/.well-known/oauth-authorization-server", r.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(meta.headers()["access-control-allow-origin"], "*");
+        let page = r
+            .http
+            .get(format!("{}/authorize", r.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 400);
+        assert!(page.headers().get("access-control-allow-origin").is_none());
+        let big = r
+            .http
+            .post(format!("{}/register", r.base))
+            .header("content-type", "application/json")
+            .body(vec![b' '; 100 * 1024])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(big.status(), 413, "request bodies are bounded");
 
         // Registration refuses a redirect URI that is not https or loopback.
         let bad = r.register(&["http://evil.example.com/cb"]).await;

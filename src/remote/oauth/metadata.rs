@@ -6,21 +6,10 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::Shared;
-
-/// Discovery documents are public and may be read by browser-based clients.
-fn public_json(body: Value) -> Response {
-    let mut r = axum::Json(body).into_response();
-    r.headers_mut().insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    r
-}
 
 pub fn protected_resource_document(shared: &Shared) -> Value {
     let c = &shared.config;
@@ -55,9 +44,9 @@ pub fn authorization_server_document(shared: &Shared) -> Value {
 }
 
 pub async fn protected_resource(State(shared): State<Arc<Shared>>) -> Response {
-    public_json(protected_resource_document(&shared))
+    axum::Json(protected_resource_document(&shared)).into_response()
 }
 
 pub async fn authorization_server(State(shared): State<Arc<Shared>>) -> Response {
-    public_json(authorization_server_document(&shared))
+    axum::Json(authorization_server_document(&shared)).into_response()
 }

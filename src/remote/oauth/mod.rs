@@ -26,6 +26,7 @@ pub mod callback;
 pub mod challenge;
 pub mod cimd;
 pub mod clients;
+pub mod cors;
 pub mod gate;
 pub mod grant;
 pub mod metadata;
@@ -98,7 +99,8 @@ pub fn build_from(
 }
 
 fn router(shared: Arc<Shared>) -> Router {
-    let mut r = Router::new()
+    // What browser-based clients call from their page.
+    let mut api = Router::new()
         .route(
             "/.well-known/oauth-protected-resource",
             get(metadata::protected_resource),
@@ -111,11 +113,16 @@ fn router(shared: Arc<Shared>) -> Router {
             "/.well-known/oauth-authorization-server",
             get(metadata::authorization_server),
         )
-        .route("/authorize", get(authorize::handle))
-        .route("/oauth/callback", get(callback::handle))
         .route("/token", post(token::handle));
     if shared.config.dynamic_registration {
-        r = r.route("/register", post(register::handle));
+        api = api.route("/register", post(register::handle));
     }
-    r.layer(DefaultBodyLimit::max(MAX_BODY)).with_state(shared)
+    // Where the person's browser goes.
+    let pages = Router::new()
+        .route("/authorize", get(authorize::handle))
+        .route("/oauth/callback", get(callback::handle));
+    api.layer(axum::middleware::from_fn(cors::allow_any_origin))
+        .merge(pages)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(shared)
 }
