@@ -409,7 +409,7 @@ impl Remote {
                 ("code_challenge", a.challenge.as_str()),
                 ("code_challenge_method", "S256"),
                 ("state", a.state.as_str()),
-                ("scope", SCOPES),
+                ("scope", "okta.users.read okta.groups.read offline_access"),
             ] {
                 if !extra.iter().any(|(e, _)| *e == k) {
                     q.append_pair(k, v);

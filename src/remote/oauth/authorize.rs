@@ -146,10 +146,13 @@ pub async fn handle(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery
             "this server issues tokens only for its own /mcp resource",
         );
     }
+    // OpenID Connect scopes some clients add are harmless (the sign-in at
+    // Okta always asks for them); any other unknown scope is refused.
     if let Some(scope) = params.get("scope")
-        && let Some(unknown) = scope
-            .split_whitespace()
-            .find(|s| !shared.config.scopes.iter().any(|c| c == s))
+        && let Some(unknown) = scope.split_whitespace().find(|s| {
+            !shared.config.scopes.iter().any(|c| c == s)
+                && !matches!(*s, "openid" | "profile" | "email" | "offline_access")
+        })
     {
         return back(
             "invalid_scope",

@@ -27,8 +27,9 @@ use crate::auth::{AuthError, Authorizer, GrantedScopes, TokenStatus};
 
 /// Refresh this long before Okta's token expires.
 const SKEW_SECS: u64 = 60;
-/// How long the cross-replica refresh lock is held at most.
-const LOCK_TTL: Duration = Duration::from_secs(15);
+/// How long the cross-replica refresh lock is held at most: longer than a
+/// token request may take (30 s), so it cannot lapse mid-refresh.
+const LOCK_TTL: Duration = Duration::from_secs(45);
 /// How long to wait for another replica's refresh.
 const LOCK_WAIT: Duration = Duration::from_secs(5);
 const LOCK_POLL: Duration = Duration::from_millis(100);
