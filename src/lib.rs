@@ -12,7 +12,8 @@
 //!    and the tools that are more than one call ([`composite`], which the
 //!    pipeline reaches through [`call::ToolHandlers`]).
 //! 4. The MCP transport ([`server`]) runs over a line transport that answers
-//!    bad input ([`jsonrpc_stdio`]).
+//!    bad input ([`jsonrpc_stdio`]), or in remote mode over HTTP with a
+//!    person behind each request ([`remote`]).
 
 pub mod argument_confirms;
 pub mod attempt;
@@ -24,6 +25,7 @@ pub mod config;
 pub mod docs;
 pub mod doctor;
 pub mod jsonrpc_stdio;
+pub mod listing;
 pub mod okta_error;
 pub mod okta_http;
 pub mod org_data;
@@ -31,6 +33,7 @@ pub mod output;
 pub mod paging;
 pub mod preview;
 pub mod redact;
+pub mod remote;
 pub mod risk;
 pub mod scopes;
 pub mod selection;
