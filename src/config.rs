@@ -523,7 +523,7 @@ pub fn check_org_url(text: &str) -> Result<Url, String> {
 }
 
 /// `scheme://user:secret@host/...` as `scheme://***@host/...`.
-fn mask_userinfo(text: &str) -> String {
+pub fn mask_userinfo(text: &str) -> String {
     if let Some(i) = text.find("://") {
         let rest = &text[i + 3..];
         let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());

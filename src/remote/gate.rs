@@ -41,7 +41,9 @@ pub enum Refusal {
     InvalidToken(String),
     #[error("the token lacks the scope {0}")]
     InsufficientScope(String),
-    #[error("the sign-in behind this token has ended or its Okta tokens were revoked: sign in again")]
+    #[error(
+        "the sign-in behind this token has ended or its Okta tokens were revoked: sign in again"
+    )]
     SignInEnded,
     #[error("the server cannot check tokens right now: {0}")]
     Unavailable(String),
