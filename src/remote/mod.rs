@@ -14,4 +14,6 @@
 //! - the HTTP transport that puts the two in front of the MCP server.
 
 pub mod gate;
+pub mod people;
+pub mod settings;
 pub mod store;

@@ -44,7 +44,14 @@ pub struct Full;
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Table {
     entries: HashMap<String, Entry>,
+    /// Writes since the last purge: every [`PURGE_EVERY`] writes the
+    /// expired entries go, so a long-running process does not keep them.
+    #[serde(skip)]
+    writes: u32,
 }
+
+/// How often (in writes) expired entries are dropped.
+const PURGE_EVERY: u32 = 512;
 
 impl Table {
     fn deadline(ttl: Option<Duration>, now: u64) -> Option<u64> {
@@ -72,6 +79,11 @@ impl Table {
 
     pub fn put(&mut self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<(), Full> {
         let now = now_ms();
+        self.writes += 1;
+        if self.writes >= PURGE_EVERY {
+            self.writes = 0;
+            self.purge(now);
+        }
         self.room_for(key, now)?;
         self.entries.insert(
             key.to_owned(),
