@@ -14,6 +14,10 @@
 //! - the HTTP transport that puts the two in front of the MCP server.
 
 pub mod gate;
+pub mod http;
+pub mod local_gate;
 pub mod people;
+pub mod sessions;
 pub mod settings;
+pub mod start;
 pub mod store;

@@ -106,7 +106,14 @@ impl ClientHandler for Agent {
 /// protocol 2026-07-28 (`server/discover`, MRTR).
 pub struct AgentServer {
     pub client: RunningService<RoleClient, Agent>,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl AgentServer {
+    /// A client of a server this harness did not start (remote mode).
+    pub fn remote(client: RunningService<RoleClient, Agent>) -> Self {
+        Self { client, _dir: None }
+    }
 }
 
 pub async fn start_agent(
@@ -145,7 +152,10 @@ pub async fn start_agent(
     .await
     .expect("starts within 20 s")
     .expect("starts");
-    AgentServer { client, _dir: dir }
+    AgentServer {
+        client,
+        _dir: Some(dir),
+    }
 }
 
 /// A group admin whose person answers confirmations with `action`.

@@ -13,6 +13,7 @@ use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Map, Value};
 
 pub mod agent;
+pub mod http;
 pub mod peers;
 pub mod raw;
 
