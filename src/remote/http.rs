@@ -441,6 +441,11 @@ async fn admit(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) 
         // A session nobody owns on record is not handed out.
         return store_unavailable(&e);
     }
+    if session.is_none()
+        && let Some(id) = response.headers().get(SESSION_HEADER)
+    {
+        tracing::debug!(session = ?id, "MCP session started");
+    }
     // The answer counts as in flight until its last byte is sent.
     let body = std::mem::take(response.body_mut());
     *response.body_mut() = Body::from_stream(body.into_data_stream().map(move |chunk| {

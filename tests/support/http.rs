@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use rmcp::model::ProtocolVersion;
 use rmcp::service::{ClientLifecycleMode, ClientServiceExt};
 use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use serde_json::{Value, json};
 
 use super::agent::Agent;
@@ -120,9 +121,12 @@ impl HttpServer {
 }
 
 /// An rmcp client with `agent` connected to `url`: the 2025-11-25
-/// handshake (a session), or 2026-07-28 discovery (stateless, MRTR).
+/// handshake (a session), or 2026-07-28 discovery (stateless, MRTR). A
+/// lost session is an error, not silently started anew.
 pub async fn connect(url: &str, agent: Agent, mrtr: bool) -> AgentServer {
-    let transport = StreamableHttpClientTransport::from_uri(url.to_owned());
+    let config = StreamableHttpClientTransportConfig::with_uri(url.to_owned())
+        .reinit_on_expired_session(false);
+    let transport = StreamableHttpClientTransport::with_client(reqwest::Client::new(), config);
     let lifecycle = if mrtr {
         ClientLifecycleMode::Discover {
             preferred_versions: vec![ProtocolVersion::V_2026_07_28],
