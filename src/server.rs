@@ -32,6 +32,7 @@ use crate::call::{
 };
 use crate::remote::gate::Person;
 use crate::remote::people::People;
+use crate::remote::relay::Relay;
 use crate::remote::store::{Namespace, Store, memory::MemoryStore};
 use crate::tool_table::ToolSpec;
 
@@ -74,6 +75,7 @@ impl OktaMcpServer {
                 runtime: self.runtime.clone(),
                 subject: None,
                 allowances: None,
+                relay: None,
             });
         };
         let parts = extensions.get::<http::request::Parts>();
@@ -91,6 +93,7 @@ impl OktaMcpServer {
             runtime: people.runtime_for(person),
             subject: Some(person.subject.clone()),
             allowances: Some(people.allowances(person, session)),
+            relay: session.map(|s| Relay::new(self.store.clone(), s.to_owned())),
         })
     }
 }
@@ -101,6 +104,9 @@ struct Acting {
     /// The person's stable id (remote mode), which MRTR answers must match.
     subject: Option<String>,
     allowances: Option<Arc<dyn SessionAllowances>>,
+    /// Remote mode with a 2025-11-25 session: questions are answered
+    /// through the store, on whichever replica the answer arrives.
+    relay: Option<Relay>,
 }
 
 /// The MCP tool for a table entry, as `tools/list` carries it: the listed
@@ -234,6 +240,7 @@ impl ServerHandler for OktaMcpServer {
             (true, false) => Some(Arc::new(PeerConfirmer {
                 peer: context.peer.clone(),
                 cancel: context.ct.clone(),
+                relay: acting.relay.clone(),
             })),
             (true, true) => {
                 let answer = self
@@ -371,6 +378,8 @@ pub fn answer_of(result: &ElicitResult, offered_session_allow: bool) -> Confirma
 struct PeerConfirmer {
     peer: Peer<RoleServer>,
     cancel: CancellationToken,
+    /// Remote mode: the answer may arrive at another replica.
+    relay: Option<Relay>,
 }
 
 impl Confirmer for PeerConfirmer {
@@ -378,6 +387,12 @@ impl Confirmer for PeerConfirmer {
         Box::pin(async move {
             let request =
                 ServerRequest::ElicitRequest(ElicitRequest::new(confirmation_request(question)));
+            if let Some(relay) = &self.relay {
+                return match relay.ask(&self.peer, request, &self.cancel).await {
+                    Some(r) => answer_of(&r, question.offer_session_allow),
+                    None => Confirmation::Cancelled,
+                };
+            }
             tokio::select! {
                 _ = self.cancel.cancelled() => Confirmation::Cancelled,
                 answer = self.peer.send_request(request) => match answer {

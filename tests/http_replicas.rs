@@ -150,3 +150,30 @@ async fn an_mrtr_confirmation_asked_by_one_replica_is_answered_on_the_other() {
     client.client.cancel().await.ok();
     tokio::time::sleep(Duration::from_millis(10)).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_elicitation_answer_may_reach_either_replica() {
+    let Some((fake, _redis, nginx, _replicas)) = cluster().await else {
+        return;
+    };
+    let groups = deletable_groups(&fake);
+    let client = connect(
+        &format!("{}/mcp", nginx.url()),
+        Agent::answering(rmcp::model::ElicitationAction::Accept),
+        false,
+    )
+    .await;
+    // Round robin sends the answers to either replica, whichever asked.
+    for (i, gid) in groups.iter().take(3).enumerate() {
+        let r = tokio::time::timeout(
+            Duration::from_secs(20),
+            client.call("delete_group", json!({"groupId": gid})),
+        )
+        .await
+        .expect("answered within 20 s");
+        assert!(!is_error(&r), "{}", text(&r));
+        assert_eq!(client.agent().asked().len(), i + 1);
+        assert_eq!(requests_with(&fake, "DELETE", "/api/v1/groups/"), i + 1);
+    }
+    client.client.cancel().await.ok();
+}

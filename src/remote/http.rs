@@ -420,6 +420,29 @@ async fn admit(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) 
             Err(e) => return store_unavailable(&e),
         }
     }
+    // An answer to a question (a JSON-RPC response) goes to the store, for
+    // whichever replica asked.
+    if let Some(id) = &session
+        && req.method() == axum::http::Method::POST
+    {
+        let (parts, body) = req.into_parts();
+        let bytes = match axum::body::to_bytes(body, shared.max_request_bytes).await {
+            Ok(b) => b,
+            Err(_) => {
+                return refuse(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "Payload Too Large (OKTA_MCP_MAX_REQUEST_BYTES)",
+                );
+            }
+        };
+        if super::relay::response_id(&bytes).is_some() {
+            return match super::relay::keep_answer(shared.store.as_ref(), id, &bytes).await {
+                Ok(()) => StatusCode::ACCEPTED.into_response(),
+                Err(e) => store_unavailable(&e),
+            };
+        }
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
     let subject = person.subject.clone();
     req.extensions_mut().insert(person);
     let mut response = next.run(req).await;

@@ -17,6 +17,7 @@ pub mod gate;
 pub mod http;
 pub mod local_gate;
 pub mod people;
+pub mod relay;
 pub mod sessions;
 pub mod settings;
 pub mod start;

@@ -125,6 +125,8 @@ pub enum Namespace {
     Session,
     /// Who started an MCP session: only that person may use it.
     SessionOwner,
+    /// Confirmation questions open in an MCP session and their answers.
+    Elicit,
 }
 
 impl Namespace {
@@ -139,6 +141,7 @@ impl Namespace {
             Namespace::Allow => "allow:",
             Namespace::Session => "session:",
             Namespace::SessionOwner => "session-owner:",
+            Namespace::Elicit => "elicit:",
         }
     }
 
