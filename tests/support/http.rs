@@ -124,8 +124,16 @@ impl HttpServer {
 /// handshake (a session), or 2026-07-28 discovery (stateless, MRTR). A
 /// lost session is an error, not silently started anew.
 pub async fn connect(url: &str, agent: Agent, mrtr: bool) -> AgentServer {
-    let config = StreamableHttpClientTransportConfig::with_uri(url.to_owned())
+    connect_as(url, None, agent, mrtr).await
+}
+
+/// [`connect`] with a bearer token on every request.
+pub async fn connect_as(url: &str, token: Option<&str>, agent: Agent, mrtr: bool) -> AgentServer {
+    let mut config = StreamableHttpClientTransportConfig::with_uri(url.to_owned())
         .reinit_on_expired_session(false);
+    if let Some(t) = token {
+        config = config.auth_header(t);
+    }
     let transport = StreamableHttpClientTransport::with_client(reqwest::Client::new(), config);
     let lifecycle = if mrtr {
         ClientLifecycleMode::Discover {
