@@ -6,15 +6,13 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use rmcp::model::ProtocolVersion;
-use rmcp::service::{ClientLifecycleMode, ClientServiceExt};
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use serde_json::{Value, json};
 
 use super::agent::Agent;
+use super::agent::AgentServer;
 use super::peers::free_port;
-use super::{TOKEN, agent::AgentServer};
 
 /// One `okta-mcp serve --http` process.
 pub struct HttpServer {
@@ -41,15 +39,8 @@ impl HttpServer {
     ) -> Self {
         let stderr_path = dir.path().join(format!("stderr-{port}.log"));
         let stderr = std::fs::File::create(&stderr_path).expect("stderr file");
-        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_okta-mcp"));
-        cmd.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", dir.path())
-            .env("XDG_STATE_HOME", dir.path().join("state"))
-            .env("OKTA_ORG_URL", org_url)
-            .env("OKTA_SCOPES", scopes)
-            .env("OKTA_API_TOKEN", TOKEN)
-            .env("OKTA_MCP_HTTP_AUTH", "none")
+        let mut cmd = super::command(dir.path(), org_url, scopes);
+        cmd.env("OKTA_MCP_HTTP_AUTH", "none")
             .env("RUST_LOG", "okta_mcp=debug")
             .envs(env.iter().copied())
             .args(["serve", "--http", &format!("127.0.0.1:{port}")])
@@ -135,21 +126,7 @@ pub async fn connect_as(url: &str, token: Option<&str>, agent: Agent, mrtr: bool
         config = config.auth_header(t);
     }
     let transport = StreamableHttpClientTransport::with_client(reqwest::Client::new(), config);
-    let lifecycle = if mrtr {
-        ClientLifecycleMode::Discover {
-            preferred_versions: vec![ProtocolVersion::V_2026_07_28],
-        }
-    } else {
-        ClientLifecycleMode::Initialize
-    };
-    let client = tokio::time::timeout(
-        Duration::from_secs(20),
-        agent.serve_with_lifecycle(transport, lifecycle),
-    )
-    .await
-    .expect("connects within 20 s")
-    .expect("connects");
-    AgentServer::remote(client)
+    AgentServer::remote(super::agent::serve_agent(transport, agent, mrtr).await)
 }
 
 /// A raw stateless (2026-07-28) `tools/call` request body and headers.
