@@ -262,20 +262,23 @@ async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
         )
             .into_response();
     }
-    let store = shared.store.describe();
-    match tokio::time::timeout(READY_TIMEOUT, shared.store.ping()).await {
-        Ok(Ok(())) => axum::Json(json!({"ready": true, "store": store})).into_response(),
-        Ok(Err(e)) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(json!({"ready": false, "store": store, "reason": e.to_string()})),
-        )
-            .into_response(),
-        Err(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(json!({"ready": false, "store": store, "reason": "the store did not answer in time"})),
-        )
-            .into_response(),
-    }
+    // The probe is open to anyone who reaches the port: it names the kind
+    // of store, and the log has the details.
+    let description = shared.store.describe();
+    let store = description.split(' ').next().unwrap_or_default();
+    let problem = match tokio::time::timeout(READY_TIMEOUT, shared.store.ping()).await {
+        Ok(Ok(())) => return axum::Json(json!({"ready": true, "store": store})).into_response(),
+        Ok(Err(e)) => e.to_string(),
+        Err(_) => format!("the store {description} did not answer in time"),
+    };
+    tracing::warn!("not ready: {problem}");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        axum::Json(
+            json!({"ready": false, "store": store, "reason": "the store cannot be reached"}),
+        ),
+    )
+        .into_response()
 }
 
 /// A plain-text refusal.
@@ -340,16 +343,15 @@ pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
         .trim_matches(['[', ']'])
         .to_ascii_lowercase();
     allowed.iter().any(|a| {
-        let Ok(entry) = a.parse::<http::uri::Authority>() else {
-            return false;
+        // A bare IPv6 address (`::1`) is not an authority: a name alone.
+        let (entry_host, entry_port) = match a.parse::<http::uri::Authority>() {
+            Ok(e) => (e.host().to_owned(), e.port_u16()),
+            Err(_) => (a.clone(), None),
         };
-        entry
-            .host()
+        entry_host
             .trim_matches(['[', ']'])
             .eq_ignore_ascii_case(&name)
-            && entry
-                .port_u16()
-                .is_none_or(|p| authority.port_u16() == Some(p))
+            && entry_port.is_none_or(|p| authority.port_u16() == Some(p))
     })
 }
 
@@ -387,7 +389,9 @@ async fn admit(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) 
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
         return r;
     }
-    let token = shared.in_flight.enter();
+    // A GET is a session's open stream, which lasts until the stop ends
+    // it: only the calls (POST, DELETE) are waited for.
+    let token = (req.method() != axum::http::Method::GET).then(|| shared.in_flight.enter());
     let authorization = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -467,7 +471,9 @@ async fn admit(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) 
     if session.is_none()
         && let Some(id) = response.headers().get(SESSION_HEADER)
     {
-        tracing::debug!(session = ?id, "MCP session started");
+        // A prefix only: the id is the session's handle.
+        let shown: String = id.to_str().unwrap_or_default().chars().take(8).collect();
+        tracing::debug!(session = %shown, "MCP session started");
     }
     // The answer counts as in flight until its last byte is sent.
     let body = std::mem::take(response.body_mut());

@@ -46,19 +46,24 @@ pub async fn check(store: Arc<dyn Store>) {
     store.delete(&k("a")).await.unwrap();
 
     // Expiry: gone for get, take and put_new alike; a long TTL stays.
-    let short = Some(Duration::from_millis(60));
+    // (A second of TTL: the check right after the write must come first
+    // even on a loaded machine.)
+    let short = Some(Duration::from_secs(1));
     store.put(&k("short"), b"x", short).await.unwrap();
+    assert_eq!(
+        store.get(&k("short")).await.unwrap().as_deref(),
+        Some(&b"x"[..])
+    );
     assert!(store.put_new(&k("short-new"), b"x", short).await.unwrap());
     store.put(&k("taken-late"), b"x", short).await.unwrap();
     store
         .put(&k("long"), b"y", Some(Duration::from_secs(600)))
         .await
         .unwrap();
-    assert_eq!(
-        store.get(&k("short")).await.unwrap().as_deref(),
-        Some(&b"x"[..])
-    );
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    // put replaces the TTL too: no expiry for this one.
+    store.put(&k("kept"), b"z", short).await.unwrap();
+    store.put(&k("kept"), b"z", None).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1300)).await;
     assert_eq!(store.get(&k("short")).await.unwrap(), None);
     assert_eq!(store.take(&k("taken-late")).await.unwrap(), None);
     assert!(
@@ -72,12 +77,8 @@ pub async fn check(store: Arc<dyn Store>) {
         store.get(&k("long")).await.unwrap().as_deref(),
         Some(&b"y"[..])
     );
-    // put replaces the TTL too: no expiry now.
-    store.put(&k("short"), b"z", short).await.unwrap();
-    store.put(&k("short"), b"z", None).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(150)).await;
     assert_eq!(
-        store.get(&k("short")).await.unwrap().as_deref(),
+        store.get(&k("kept")).await.unwrap().as_deref(),
         Some(&b"z"[..])
     );
 
@@ -107,7 +108,7 @@ pub async fn check(store: Arc<dyn Store>) {
 
     store.ping().await.unwrap();
     assert!(!store.describe().is_empty());
-    for name in ["short", "short-new", "long", "race"] {
+    for name in ["short", "short-new", "long", "kept", "race"] {
         store.delete(&k(name)).await.unwrap();
     }
 }
