@@ -11,11 +11,12 @@ use crate::argument_confirms::ArgumentConfirms;
 use crate::attempt::{Attempt, ConfirmedBy, Outcome};
 use crate::audit::AuditLog;
 use crate::config::Config;
+use crate::listing::{Limits, Listing, PagingArgs, Walk, Walked};
 use crate::okta_error::OktaError;
 use crate::okta_http::body::read_limited;
 use crate::okta_http::{CallFailure, CallHandle, HttpStack};
 use crate::output;
-use crate::paging::{Cursor, next_after};
+use crate::paging::next_after;
 use crate::redact::redact;
 use crate::risk::{RiskClass, session_allow_offered};
 use crate::scopes::ScopeSet;
@@ -50,6 +51,21 @@ impl ToolResult {
             is_error: false,
             http: None,
         }
+    }
+
+    /// Holds a successful result to `budget` bytes of JSON (see
+    /// [`output::cap_single`]); a result within it is left as it is.
+    pub fn cap(&mut self, budget: usize) {
+        // A list from the pager is already cut on an item boundary, with a
+        // cursor to the next item: cutting it again would lose items.
+        let paged = self.structured.get("items").is_some_and(Value::is_array)
+            && self.structured.get("next_cursor").is_some();
+        if self.is_error || paged || output::json_len(&self.structured) <= budget {
+            return;
+        }
+        let structured = output::cap_single(std::mem::take(&mut self.structured), budget);
+        self.text = serde_json::to_string(&structured).unwrap_or_default();
+        self.structured = structured;
     }
 
     pub fn error(message: impl Into<String>, details: Value) -> Self {
@@ -137,6 +153,10 @@ pub struct CallContext {
     /// memory (stdio: one process, one session).
     pub allowances: Option<Arc<dyn SessionAllowances>>,
 }
+
+/// Bytes of a list result kept for `next_cursor`, `notice` and the braces
+/// around the items, so that the whole result stays within the output cap.
+pub const LIST_RESERVE: usize = 400;
 
 /// Default and hard cap of pages for `fetch_all`.
 pub const DEFAULT_MAX_PAGES: usize = 10;
@@ -332,6 +352,7 @@ impl Runtime {
         }
         if let Some(handler) = tool.handler {
             let mut result = self.handlers.run(self, handler, tool, args, ctx).await;
+            result.cap(self.config.raw.max_output_bytes);
             crate::org_data::mark(tool, &mut result);
             return result;
         }
@@ -501,7 +522,7 @@ impl Runtime {
         let Some(stack) = self.stack.clone() else {
             return Err("okta-mcp is not configured".to_owned());
         };
-        match self.send_once(&stack, tool, args, ctx).await {
+        match self.send_page(&stack, tool, args, ctx).await {
             Ok((body, _, _)) => Ok(body),
             Err(result) => Err(result.text),
         }
@@ -514,8 +535,20 @@ impl Runtime {
         args: Map<String, Value>,
         ctx: &CallContext,
     ) -> ToolResult {
+        self.run_list(tool, args, ctx, None).await
+    }
+
+    /// [`Runtime::run_operation`] for a composite that stops a list at
+    /// `max_items` items (pages followed as needed; the output cap holds).
+    pub async fn run_list(
+        &self,
+        tool: &'static ToolSpec,
+        args: Map<String, Value>,
+        ctx: &CallContext,
+        max_items: Option<usize>,
+    ) -> ToolResult {
         let mut last = None;
-        let mut result = self.run_pages(tool, args, ctx, &mut last).await;
+        let mut result = self.run_pages(tool, args, ctx, &mut last, max_items).await;
         if result.http.is_none() {
             result.http = last.map(Box::new);
         }
@@ -525,44 +558,29 @@ impl Runtime {
     async fn run_pages(
         &self,
         tool: &'static ToolSpec,
-        mut args: Map<String, Value>,
+        args: Map<String, Value>,
         ctx: &CallContext,
         last: &mut Option<HttpInfo>,
+        max_items: Option<usize>,
     ) -> ToolResult {
-        let Some(stack) = self.stack.clone() else {
-            return ToolResult::error(
-                format!(
-                    "okta-mcp is not configured: {}",
-                    self.config.problems.join("; ")
-                ),
-                json!({"problems": self.config.problems}),
-            );
+        let mut walk = match self.prepare(tool, args) {
+            Ok(walk) => walk,
+            Err(result) => return result,
         };
-        for (k, v) in tool.fixed() {
-            args.insert(k, v);
-        }
-        let fetch_all = args
-            .remove("fetch_all")
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false);
-        let max_pages = args
-            .remove("max_pages")
-            .and_then(|v| v.as_u64())
-            .map(|n| (n as usize).clamp(1, HARD_MAX_PAGES))
-            .unwrap_or(DEFAULT_MAX_PAGES);
-        args.remove("confirm");
         let fields = if tool.native_fields {
-            args.get("fields")
+            walk.args
+                .get("fields")
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         } else {
-            args.remove("fields")
+            walk.args
+                .remove("fields")
                 .and_then(|v| v.as_str().map(str::to_owned))
         };
         if let Some(f) = &fields
             && tool.native_fields
         {
-            args.insert(
+            walk.args.insert(
                 "fields".into(),
                 Value::String(output::okta_fields_syntax(&format!("id,{f}"))),
             );
@@ -571,113 +589,106 @@ impl Runtime {
             .as_deref()
             .map(output::parse_fields)
             .filter(|f| !f.is_empty());
-        crate::time_window::bound_time_window(tool, &mut args);
-
-        let mut cursor = args
-            .get("after")
-            .and_then(Value::as_str)
-            .map(Cursor::parse)
-            .unwrap_or_default();
         let budget = self.config.raw.max_output_bytes;
-        let mut items: Vec<Value> = Vec::new();
-        let mut used = 2;
-        let mut pages = 0;
-        loop {
-            match &cursor.after {
-                Some(a) => args.insert("after".into(), Value::String(a.clone())),
-                None => args.remove("after"),
-            };
-            let page = match self.send_once(&stack, tool, &args, ctx).await {
-                Ok(page) => page,
-                Err(result) => {
-                    if pages == 0 {
-                        return result;
-                    }
-                    // Keep what was read; say where it stopped.
-                    return partial(
-                        items,
-                        Some(cursor),
-                        &format!("stopped after {pages} pages: {}", result.text),
-                    );
-                }
-            };
-            pages += 1;
-            let (body, next, info) = page;
-            *last = Some(info);
-            let Value::Array(page_items) = body else {
-                // Not a list: Okta's JSON, unchanged (projected when asked).
+        let mut walk: Walk<'_> = walk;
+        walk.fields = fields.clone();
+        // Room for `next_cursor` and `notice` beside the items.
+        walk.limits.bytes = Some(budget.saturating_sub(LIST_RESERVE));
+        if max_items.is_some() {
+            walk.limits.fetch_all = true;
+            walk.limits.max_pages = HARD_MAX_PAGES;
+            walk.limits.items = max_items;
+        }
+        match self.walk(walk, ctx, last).await {
+            Err(result) => result,
+            Ok(Walked::List(listing)) => listing.into_result(),
+            Ok(Walked::Single(body)) => {
+                // Not a list: Okta's JSON (projected when asked), capped.
                 let shaped = match &fields {
                     Some(f) => output::project(&body, f),
                     None => body,
                 };
-                return ToolResult::ok(match shaped {
+                let shaped = match shaped {
                     Value::Object(_) => shaped,
                     other => json!({ "value": other }),
-                });
-            };
-            let skip = std::mem::take(&mut cursor.skip).min(page_items.len());
-            let page_items: Vec<Value> = page_items
-                .into_iter()
-                .skip(skip)
-                .map(|i| match &fields {
-                    Some(f) => output::project(&i, f),
-                    None => i,
-                })
-                .collect();
-            let at_least = usize::from(items.is_empty());
-            let (fit, size) =
-                output::items_that_fit(&page_items, budget.saturating_sub(used), at_least);
-            used += size;
-            let page_len = page_items.len();
-            items.extend(page_items.into_iter().take(fit));
-            if fit < page_len {
-                let resume = Cursor {
-                    after: cursor.after.clone(),
-                    skip: skip + fit,
                 };
-                return partial(
-                    items,
-                    Some(resume),
-                    &format!(
-                        "output cut at {budget} bytes (OKTA_MAX_OUTPUT_BYTES); continue with after=next_cursor, or use fields / a smaller limit"
-                    ),
-                );
-            }
-            if let Some(p) = &ctx.progress {
-                p.report(
-                    pages as f64,
-                    fetch_all.then_some(max_pages as f64),
-                    format!("read page {pages} ({} items so far)", items.len()),
-                );
-            }
-            let next_cursor = next.map(|after| Cursor {
-                after: Some(after),
-                skip: 0,
-            });
-            match next_cursor {
-                Some(n) if fetch_all && pages < max_pages => {
-                    if ctx.cancel.is_cancelled() {
-                        return partial(items, Some(n), "cancelled");
-                    }
-                    cursor = n;
-                }
-                other => {
-                    let mut out =
-                        json!({"items": items, "next_cursor": other.as_ref().map(Cursor::encode)});
-                    if fetch_all && other.is_some() {
-                        out["notice"] = format!(
-                            "stopped at max_pages={max_pages}; continue with after=next_cursor"
-                        )
-                        .into();
-                    }
-                    return ToolResult::ok(out);
-                }
+                ToolResult::ok(output::cap_single(shaped, budget))
             }
         }
     }
 
-    /// One HTTP exchange: returns the parsed body and the next cursor.
-    async fn send_once(
+    /// Reads up to `max_items` items of a list operation, following pages
+    /// as needed and without the output cap: for composites that shape the
+    /// items themselves (and cap what they return).
+    pub async fn list_items(
+        &self,
+        tool: &'static ToolSpec,
+        args: Map<String, Value>,
+        ctx: &CallContext,
+        max_items: usize,
+    ) -> Result<Listing, ToolResult> {
+        let mut walk = self.prepare(tool, args)?;
+        walk.limits = Limits {
+            fetch_all: true,
+            max_pages: HARD_MAX_PAGES,
+            bytes: None,
+            items: Some(max_items.max(1)),
+        };
+        match self.walk(walk, ctx, &mut None).await? {
+            Walked::List(listing) => Ok(listing),
+            Walked::Single(_) => Err(ToolResult::error(
+                format!("`{}` did not return a list", tool.name),
+                json!({"tool": tool.name}),
+            )),
+        }
+    }
+
+    /// What every walk starts from: the HTTP stack, the arguments with the
+    /// tool's fixed ones added and the time window bounded, and the
+    /// runtime's own (`fetch_all`, `max_pages`, `after` as okta-mcp's
+    /// cursor, `confirm`) taken out. No byte or item limit yet.
+    fn prepare(
+        &self,
+        tool: &'static ToolSpec,
+        mut args: Map<String, Value>,
+    ) -> Result<Walk<'static>, ToolResult> {
+        let stack = self.stack_or_problems()?;
+        for (k, v) in tool.fixed() {
+            args.insert(k, v);
+        }
+        let paging = PagingArgs::take(&mut args);
+        args.remove("confirm");
+        crate::time_window::bound_time_window(tool, &mut args);
+        Ok(Walk {
+            stack,
+            tool,
+            args,
+            start: paging.start,
+            limits: Limits {
+                fetch_all: paging.fetch_all,
+                max_pages: paging.max_pages,
+                bytes: None,
+                items: None,
+            },
+            fields: None,
+        })
+    }
+
+    fn stack_or_problems(&self) -> Result<Arc<HttpStack>, ToolResult> {
+        self.stack.clone().ok_or_else(|| {
+            ToolResult::error(
+                format!(
+                    "okta-mcp is not configured: {}",
+                    self.config.problems.join("; ")
+                ),
+                json!({"problems": self.config.problems}),
+            )
+        })
+    }
+
+    /// One HTTP exchange: returns the parsed body and the `Link` header's
+    /// next cursor.
+    pub(crate) async fn send_page(
         &self,
         stack: &Arc<HttpStack>,
         tool: &'static ToolSpec,
@@ -794,14 +805,6 @@ fn success_body(status: u16, content_type: &str, bytes: &[u8]) -> Value {
             "text": String::from_utf8_lossy(&bytes[..bytes.len().min(20_000)]),
         }),
     }
-}
-
-fn partial(items: Vec<Value>, cursor: Option<Cursor>, notice: &str) -> ToolResult {
-    ToolResult::ok(json!({
-        "items": items,
-        "next_cursor": cursor.map(|c| c.encode()),
-        "notice": notice,
-    }))
 }
 
 fn failure_result(tool: &ToolSpec, failure: CallFailure) -> ToolResult {

@@ -152,7 +152,7 @@ pub struct Settings {
         env = "OKTA_MAX_RESPONSE_BYTES"
     )]
     pub max_response_bytes_text: Option<String>,
-    /// Largest list result, in bytes of JSON (about 4 bytes a token): a list is cut on an item boundary and returns a cursor to continue (default 80000). Other results are not cut; OKTA_MAX_RESPONSE_BYTES bounds what is read from Okta.
+    /// Largest result of any tool, in bytes of JSON (about 4 bytes a token) (default 80000). A list (a top-level array or an envelope such as {"data": [...]}) is cut on an item boundary and returns a cursor to continue; one larger object keeps its small fields whole, shortens or leaves out the large ones, and names each in `_truncated`. OKTA_MAX_RESPONSE_BYTES bounds what is read from Okta.
     #[arg(
         long = "max-output-bytes",
         value_name = "BYTES",
@@ -169,6 +169,9 @@ pub struct Settings {
     /// Folder that body.file_path uploads (brand logos, app logos) may be read from; unset: only body.content_base64 uploads.
     #[arg(long, env = "OKTA_UPLOAD_DIR")]
     pub upload_dir: Option<String>,
+    /// Folder where export_users_csv writes a CSV too large for OKTA_MAX_OUTPUT_BYTES (a new file, owner-only), or "off" to return it cut with a cursor instead (default: the system temp folder).
+    #[arg(long = "export-dir", value_name = "DIR", env = "OKTA_EXPORT_DIR")]
+    pub export_dir: Option<String>,
     /// Retries of one request after a rate limit (any method) or a transient failure (GET/PUT/DELETE only) (default 3).
     #[arg(long = "max-retries", value_name = "N", env = "OKTA_MAX_RETRIES")]
     pub max_retries_text: Option<String>,

@@ -25,6 +25,7 @@ pub mod config;
 pub mod docs;
 pub mod doctor;
 pub mod jsonrpc_stdio;
+pub mod listing;
 pub mod okta_error;
 pub mod okta_http;
 pub mod org_data;

@@ -12,12 +12,12 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures::future::BoxFuture;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::watch;
 
 pub use super::dpop::DpopMode;
 use super::dpop::{Dpop, TokenRefusal, token_rejected};
-use super::keys::{SigningKey, now_secs, random_id};
+use super::keys::{SigningKey, client_assertion};
 use super::{AuthError, Authorizer, GrantedScopes, token_http_client};
 
 /// Renew this long before the token expires.
@@ -73,20 +73,13 @@ impl ClientCredentials {
     }
 
     fn assertion(&self) -> Result<String, AuthError> {
-        let mut header = jsonwebtoken::Header::new(self.key.alg);
-        header.kid = Some(self.key_id.clone());
-        let now = now_secs();
-        let claims = json!({
-            "iss": self.client_id,
-            "sub": self.client_id,
-            "aud": self.token_url.as_str(),
-            "iat": now,
-            "exp": now + 300,
-            "jti": random_id(),
-        });
-        jsonwebtoken::encode(&header, &claims, &self.key.key).map_err(|_| {
-            AuthError::Config("cannot sign the client assertion: check OKTA_PRIVATE_KEY".into())
-        })
+        client_assertion(
+            &self.key,
+            &self.key_id,
+            &self.client_id,
+            &self.token_url,
+            "OKTA_PRIVATE_KEY",
+        )
     }
 
     /// The current token, fetching a new one when missing or near expiry.
@@ -285,23 +278,8 @@ impl Authorizer for ClientCredentials {
 
 #[cfg(test)]
 mod tests {
+    use super::super::keys::test_ec_pem as ec_pem;
     use super::*;
-    use base64::engine::general_purpose::STANDARD;
-
-    /// A fresh EC P-256 key as PKCS#8 PEM.
-    fn ec_pem() -> String {
-        let der = URL_SAFE_NO_PAD
-            .decode(
-                super::super::keys::DpopKey::generate()
-                    .unwrap()
-                    .to_pkcs8_b64(),
-            )
-            .unwrap();
-        format!(
-            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
-            STANDARD.encode(der)
-        )
-    }
 
     #[test]
     fn the_token_request_asks_for_exactly_the_configured_scopes() {

@@ -108,14 +108,28 @@ impl Dpop {
         org: &str,
         client_id: &str,
     ) -> Result<Self, AuthError> {
+        let memory = match mode {
+            DpopMode::Auto => learned_path(org, client_id),
+            _ => None,
+        };
+        Self::with_memory(mode, key, memory)
+    }
+
+    /// Like [`Dpop::new`] but `auto` remembers nothing in the state
+    /// directory (a server's sign-ins, where the file system is not ours).
+    pub fn unremembered(mode: DpopMode, key: Option<DpopKey>) -> Result<Self, AuthError> {
+        Self::with_memory(mode, key, None)
+    }
+
+    fn with_memory(
+        mode: DpopMode,
+        key: Option<DpopKey>,
+        memory: Option<PathBuf>,
+    ) -> Result<Self, AuthError> {
         let key = match (mode, key) {
             (DpopMode::Never, _) => None,
             (_, Some(k)) => Some(k),
             (_, None) => Some(DpopKey::generate()?),
-        };
-        let memory = match mode {
-            DpopMode::Auto => learned_path(org, client_id),
-            _ => None,
         };
         let learned = memory.as_deref().and_then(read_learned).unwrap_or_default();
         let send = match mode {

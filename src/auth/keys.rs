@@ -43,6 +43,31 @@ pub fn load_private_key(text: &str, var: &str) -> Result<SigningKey, AuthError> 
     Ok(key)
 }
 
+/// A client assertion (RFC 7523 private key JWT) for `client_id` at the
+/// token endpoint `audience`, valid five minutes, single-use (`jti`). `var`
+/// names the key's setting, for the error. Never logged.
+pub fn client_assertion(
+    key: &SigningKey,
+    key_id: &str,
+    client_id: &str,
+    audience: &url::Url,
+    var: &str,
+) -> Result<String, AuthError> {
+    let mut header = Header::new(key.alg);
+    header.kid = Some(key_id.to_owned());
+    let now = now_secs();
+    let claims = json!({
+        "iss": client_id,
+        "sub": client_id,
+        "aud": audience.as_str(),
+        "iat": now,
+        "exp": now + 300,
+        "jti": random_id(),
+    });
+    jsonwebtoken::encode(&header, &claims, &key.key)
+        .map_err(|_| AuthError::Config(format!("cannot sign the client assertion: check {var}")))
+}
+
 fn pem_der(text: &str, var: &str) -> Result<(String, Vec<u8>), AuthError> {
     let mut label = None;
     let mut body = String::new();
@@ -283,6 +308,18 @@ pub fn now_secs() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
+}
+
+/// A fresh EC P-256 private key as PKCS#8 PEM, for unit tests.
+#[cfg(test)]
+pub fn test_ec_pem() -> String {
+    let der = URL_SAFE_NO_PAD
+        .decode(DpopKey::generate().unwrap().to_pkcs8_b64())
+        .unwrap();
+    format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        STANDARD.encode(der)
+    )
 }
 
 #[cfg(test)]

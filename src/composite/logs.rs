@@ -46,7 +46,13 @@ pub async fn login_failures(
     call_args.insert("filter".into(), filter.into());
     call_args.insert("sortOrder".into(), "DESCENDING".into());
     call_args.insert("limit".into(), limit.into());
-    rt.run_operation(tool, call_args, ctx).await
+    if let Some(after) = args.get("after") {
+        call_args.insert("after".into(), after.clone());
+    }
+    // `limit` is the most events in all: pages are followed until then
+    // (the output cap still holds, and returns a cursor where it cuts).
+    rt.run_list(tool, call_args, ctx, Some(limit as usize))
+        .await
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! `get_login_failures`, `export_users_csv`). Their names, arguments and
 //! scopes come from the same tool table as every other tool.
 
+mod export_file;
 mod gateway;
 mod logs;
 mod scope_status;

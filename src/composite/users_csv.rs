@@ -1,10 +1,24 @@
-//! `export_users_csv`: users as CSV text in the result (never a file the
-//! server writes somewhere).
+//! `export_users_csv`: up to `max_users` users as CSV. The CSV comes back in
+//! the result when it fits the output cap; otherwise it goes to a new file
+//! (see [`super::export_file`]) and the result says where, or, with
+//! `OKTA_EXPORT_DIR=off`, it is cut on a row boundary with a cursor that
+//! `after` accepts.
 
 use serde_json::{Map, Value, json};
 
+use super::export_file::{self, ExportTarget};
 use crate::call::{CallContext, Runtime, ToolResult};
+use crate::listing::Listing;
 use crate::tool_table::ToolSpec;
+
+/// Users per request: Okta's largest page for `/api/v1/users`.
+const PAGE: usize = 200;
+
+/// Bytes kept for the rest of the result beside inline CSV.
+const RESULT_OVERHEAD: usize = 600;
+
+/// Rows of CSV shown in the result when the whole goes to a file.
+const PREVIEW_ROWS: usize = 5;
 
 const COLUMNS: [(&str, &str); 8] = [
     ("id", "id"),
@@ -33,22 +47,30 @@ fn cell(user: &Value, path: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-pub fn to_csv(users: &[Value]) -> String {
+fn header() -> String {
     let mut out = COLUMNS
         .iter()
         .map(|(h, _)| *h)
         .collect::<Vec<_>>()
         .join(",");
     out.push('\n');
+    out
+}
+
+fn row(user: &Value) -> String {
+    let mut out = COLUMNS
+        .iter()
+        .map(|(_, p)| cell(user, p))
+        .collect::<Vec<_>>()
+        .join(",");
+    out.push('\n');
+    out
+}
+
+pub fn to_csv(users: &[Value]) -> String {
+    let mut out = header();
     for u in users {
-        out.push_str(
-            &COLUMNS
-                .iter()
-                .map(|(_, p)| cell(u, p))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push('\n');
+        out.push_str(&row(u));
     }
     out
 }
@@ -65,31 +87,92 @@ pub async fn export(
         .unwrap_or(1000)
         .clamp(1, 10_000) as usize;
     let mut call_args = Map::new();
-    if let Some(s) = args.get("search") {
-        call_args.insert("search".into(), s.clone());
+    for key in ["search", "after"] {
+        if let Some(v) = args.get(key) {
+            call_args.insert(key.into(), v.clone());
+        }
     }
-    call_args.insert("limit".into(), json!(max_users.min(200)));
-    call_args.insert("fetch_all".into(), json!(true));
-    call_args.insert("max_pages".into(), json!(max_users.div_ceil(200)));
-    let page = rt.run_operation(tool, call_args, ctx).await;
-    if page.is_error {
-        return page;
+    call_args.insert("limit".into(), json!(max_users.min(PAGE)));
+    let listing = match rt.list_items(tool, call_args, ctx, max_users).await {
+        Ok(listing) => listing,
+        Err(result) => return result,
+    };
+    let csv = to_csv(&listing.items);
+    let budget = rt.config.raw.max_output_bytes;
+    if escaped_len(&csv) + RESULT_OVERHEAD <= budget {
+        return inline(&listing, csv, listing.items.len(), None);
     }
-    let items = page
-        .structured
-        .get("items")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let users: Vec<Value> = items.into_iter().take(max_users).collect();
-    let csv = to_csv(&users);
+    let why_not_file = match ExportTarget::from_setting(rt.config.raw.export_dir.as_deref()) {
+        ExportTarget::Off => "OKTA_EXPORT_DIR=off".to_owned(),
+        ExportTarget::Dir(dir) => {
+            match export_file::write_new(&dir, "okta-users", "csv", csv.as_bytes()) {
+                Ok(path) => return in_file(&listing, &csv, &path),
+                Err(e) => e.to_string(),
+            }
+        }
+    };
+    // No file: as many whole rows as fit, and a cursor to the next one.
+    let mut cut = header();
+    let mut size = escaped_len(&cut);
+    let mut rows = 0;
+    for user in &listing.items {
+        let line = row(user);
+        let len = escaped_len(&line);
+        if size + len + RESULT_OVERHEAD > budget {
+            break;
+        }
+        cut.push_str(&line);
+        size += len;
+        rows += 1;
+    }
+    let notice = format!(
+        "CSV cut after {rows} of {} rows at {budget} bytes (OKTA_MAX_OUTPUT_BYTES) and not written to a file ({why_not_file}); continue with after=next_cursor",
+        listing.items.len()
+    );
+    inline(&listing, cut, rows, Some(notice))
+}
+
+/// Bytes `text` takes inside the JSON result (quotes and newlines escaped).
+fn escaped_len(text: &str) -> usize {
+    crate::output::json_len(&Value::String(text.to_owned())) - 2
+}
+
+/// The CSV in the result: its first `rows` users.
+fn inline(listing: &Listing, csv: String, rows: usize, notice: Option<String>) -> ToolResult {
+    let notice = notice.or_else(|| listing.notice.clone());
     let mut result = ToolResult::ok(json!({
-        "rows": users.len(),
-        "next_cursor": page.structured.get("next_cursor").cloned().unwrap_or(Value::Null),
-        "notice": page.structured.get("notice").cloned().unwrap_or(Value::Null),
+        "rows": rows,
+        "next_cursor": listing.cursor_at(rows).map(|c| c.encode()),
+        "notice": notice,
         "csv": csv,
     }));
     result.text = csv;
+    result
+}
+
+/// The CSV in a file: where, how big, and its first rows.
+fn in_file(listing: &Listing, csv: &str, path: &std::path::Path) -> ToolResult {
+    let preview: String = csv.split_inclusive('\n').take(PREVIEW_ROWS + 1).collect();
+    let rows = listing.items.len();
+    let file = path.display().to_string();
+    let next_cursor = listing.next_cursor.as_ref().map(|c| c.encode());
+    let more = match &next_cursor {
+        Some(c) => format!(" More users remain: call again with after={c:?} for the next ones."),
+        None => String::new(),
+    };
+    let said = format!(
+        "{rows} users written as CSV to {file} ({} bytes, readable by this account only); it was too large to return.{more} First rows:\n{preview}",
+        csv.len()
+    );
+    let mut result = ToolResult::ok(json!({
+        "rows": rows,
+        "file": file,
+        "bytes": csv.len(),
+        "next_cursor": next_cursor,
+        "notice": listing.notice,
+        "preview": preview,
+    }));
+    result.text = said;
     result
 }
 

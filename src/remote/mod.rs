@@ -11,11 +11,15 @@
 //! - [`gate`]: who is calling. It checks the bearer token an MCP client sends
 //!   and names the person, and it hands out the Okta credential to use for
 //!   that person's calls.
+//! - [`oauth`]: MCP authorization with Okta as the identity provider: the
+//!   authorization server MCP clients sign in at, and the [`gate::Gate`]
+//!   that admits their tokens.
 //! - the HTTP transport that puts the two in front of the MCP server.
 
 pub mod gate;
 pub mod http;
 pub mod local_gate;
+pub mod oauth;
 pub mod people;
 pub mod relay;
 pub mod sessions;

@@ -1,20 +1,29 @@
 // oidc-provider on Okta's routes, for tests/oauth.rs.
 // Usage: node server.mjs config.json   (prints the port on stdout when ready)
 // config.json: { "scopes": [...], "api_upstream"?: fake Okta URL (gets /api/ requests), "clients": [{ "client_id", "keys"?: [{ "kid", "pem" }],
-//   "grant"?: "scope list", "dpop_required"?: bool }] }  (a client without keys is a
-// public device-flow client). PEMs may be public or private; only the public half is used.
+//   "grant"?: "scope list", "dpop_required"?: bool, "redirect_uris"?: [...] }] }  (a client without keys is a
+// public device-flow client; one with keys and redirect_uris is an OIDC web app:
+// authorization code + PKCE + refresh token, private key JWT). PEMs may be public or private; only the public half is used.
 // A client's "grant" narrows the scopes its tokens get (fewer than requested).
 // Other keys: "interval" (device polling interval advertised), "ttl" (access
 // token seconds), "device_ttl" (device code seconds), "slow_down" (answer that
 // many first token polls with slow_down), "dpop_refused" (refuse any token
 // request carrying a DPoP proof, as Okta does for an app without DPoP).
+// The web app's sign-in page is /interaction/:uid (a form with a `login` field;
+// POST /interaction/:uid/login signs that account in and grants the requested
+// scopes, or `action=deny` refuses). Like Okta, offline_access brings a refresh
+// token without prompt=consent, and refresh tokens rotate.
 // Test hooks: GET /test/device?user_code=&action=approve|deny,
+// GET /test/whoami (a resource server: checks the Authorization header's access
+// token, and for a DPoP-bound one the proof's key, and answers account, client,
+// scope, bound),
 // GET /test/fail-refresh (refresh grants fail from now on), GET /test/stats
 // (every token request: grant, scope asked for, status, error, whether it carried a proof).
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import Provider from 'oidc-provider';
+import { calculateJwkThumbprint, decodeProtectedHeader } from 'jose';
 
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const server = http.createServer();
@@ -23,13 +32,25 @@ const { port } = server.address();
 const issuer = `http://127.0.0.1:${port}`;
 const resource = `${issuer}/api`;
 
-const clients = cfg.clients.map((c) => c.keys
+const publicJwks = (c) => ({
+  keys: c.keys.map((k) => ({ ...crypto.createPublicKey(k.pem).export({ format: 'jwk' }), kid: k.kid })),
+});
+const clients = cfg.clients.map((c) => c.keys && c.redirect_uris
   ? {
     client_id: c.client_id,
     token_endpoint_auth_method: 'private_key_jwt',
-    jwks: {
-      keys: c.keys.map((k) => ({ ...crypto.createPublicKey(k.pem).export({ format: 'jwk' }), kid: k.kid })),
-    },
+    jwks: publicJwks(c),
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: c.redirect_uris,
+    scope: ['openid', 'profile', 'offline_access', ...cfg.scopes].join(' '),
+    dpop_bound_access_tokens: !!c.dpop_required,
+  }
+  : c.keys
+  ? {
+    client_id: c.client_id,
+    token_endpoint_auth_method: 'private_key_jwt',
+    jwks: publicJwks(c),
     grant_types: ['client_credentials'],
     response_types: [],
     redirect_uris: [],
@@ -52,6 +73,7 @@ const provider = new Provider(issuer, {
   clients,
   scopes: ['openid', 'profile', 'offline_access', ...cfg.scopes],
   routes: {
+    authorization: '/oauth2/v1/authorize',
     device_authorization: '/oauth2/v1/device/authorize',
     token: '/oauth2/v1/token',
     jwks: '/oauth2/v1/keys',
@@ -75,7 +97,13 @@ const provider = new Provider(issuer, {
   },
   clientAuthSigningAlgValues: ['RS256', 'ES256'],
   ttl: { DeviceCode: () => cfg.device_ttl ?? 600 },
-  findAccount: (ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
+  findAccount: (ctx, sub) => ({
+    accountId: sub,
+    claims: () => ({ sub, preferred_username: `${sub}@example.com`, name: `Person ${sub}` }),
+  }),
+  claims: { openid: ['sub'], profile: ['name', 'preferred_username'] },
+  conformIdTokenClaims: false,
+  rotateRefreshToken: true,
 });
 // Test hooks: approve or deny a device code without a browser
 // (GET /test/device?user_code=...&action=approve|deny), advertise a short
@@ -153,6 +181,79 @@ provider.use(async (ctx, next) => {
   if (ctx.path === '/oauth2/v1/device/authorize' && cfg.interval && ctx.body && typeof ctx.body === 'object') {
     ctx.body.interval = cfg.interval;
   }
+});
+// Okta issues a refresh token for offline_access without prompt=consent;
+// oidc-provider drops the scope unless consent is prompted: ask for it.
+provider.use(async (ctx, next) => {
+  if (ctx.path === '/oauth2/v1/authorize' && ctx.method === 'GET') {
+    const q = new URLSearchParams(ctx.querystring);
+    if ((q.get('scope') ?? '').split(' ').includes('offline_access') && !q.get('prompt')) {
+      q.set('prompt', 'consent');
+      ctx.querystring = q.toString();
+    }
+  }
+  await next();
+});
+// The web app's sign-in page, driven by tests with plain HTTP requests.
+provider.use(async (ctx, next) => {
+  const m = ctx.path.match(/^\/interaction\/([^/]+)(\/login)?$/);
+  if (!m) {
+    await next();
+    return;
+  }
+  const details = await provider.interactionDetails(ctx.req, ctx.res);
+  if (ctx.method === 'GET') {
+    ctx.type = 'html';
+    ctx.body = `<form method="post" action="/interaction/${details.uid}/login"><input name="login"><button>Sign in</button></form>`;
+    return;
+  }
+  const form = new URLSearchParams(await new Promise((resolve) => {
+    let data = '';
+    ctx.req.on('data', (c) => { data += c; });
+    ctx.req.on('end', () => resolve(data));
+  }));
+  let result;
+  if (form.get('action') === 'deny' || !form.get('login')) {
+    result = { error: 'access_denied', error_description: 'the person did not sign in' };
+  } else {
+    const accountId = form.get('login');
+    const grant = new provider.Grant({ accountId, clientId: details.params.client_id });
+    const asked = String(details.params.scope ?? '').split(' ');
+    // oidc-provider counts every configured scope as an OpenID one at the
+    // authorization endpoint, and the API scopes also go to the resource.
+    const api = grantOf[details.params.client_id]?.split(' ') ?? asked.filter((s) => cfg.scopes.includes(s));
+    grant.addOIDCScope(asked.filter((s) => ['openid', 'profile', 'offline_access'].includes(s) || api.includes(s)).join(' '));
+    grant.addResourceScope(resource, api.join(' '));
+    result = { login: { accountId }, consent: { grantId: await grant.save() } };
+  }
+  const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+  ctx.status = 303;
+  ctx.redirect(returnTo);
+});
+// A resource server for tests: who does this access token stand for?
+provider.use(async (ctx, next) => {
+  if (ctx.path !== '/test/whoami') {
+    await next();
+    return;
+  }
+  const [scheme, token] = (ctx.get('authorization') || ' ').split(' ');
+  const at = token ? await provider.AccessToken.find(token) : undefined;
+  if (!at) {
+    ctx.status = 401;
+    ctx.body = { error: 'invalid_token' };
+    return;
+  }
+  const bound = !!at.jkt;
+  if (bound) {
+    const proof = ctx.get('DPoP');
+    const jkt = proof ? await calculateJwkThumbprint(decodeProtectedHeader(proof).jwk) : null;
+    if (scheme !== 'DPoP' || jkt !== at.jkt) {
+      ctx.status = 401;
+      ctx.body = { error: 'invalid_token', error_description: 'DPoP-bound token without a matching proof' };
+      return;
+    }
+  }
+  ctx.body = { account: at.accountId, client: at.clientId, scope: at.scope, bound, scheme };
 });
 provider.on('server_error', (ctx, err) => console.error('server_error', err));
 // Okta serves the Management API on the same origin: forward /api/ to the fake.

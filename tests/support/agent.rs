@@ -47,6 +47,29 @@ impl Agent {
     pub fn asked(&self) -> Vec<String> {
         self.asked.lock().unwrap().clone()
     }
+
+    /// Waits (up to 5 s) for `n` progress notifications of one token and
+    /// returns their progress values, sorted.
+    pub async fn progress_values(&self, n: usize) -> Vec<f64> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let seen = self.progress.lock().unwrap().clone();
+            if seen.len() >= n {
+                assert!(
+                    seen.iter()
+                        .all(|p| p.progress_token == seen[0].progress_token)
+                );
+                let mut values: Vec<f64> = seen.iter().map(|p| p.progress).collect();
+                values.sort_by(f64::total_cmp);
+                return values;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "progress notifications: {seen:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
 }
 
 impl ClientHandler for Agent {

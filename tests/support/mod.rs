@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 pub mod agent;
 pub mod http;
+pub mod oidc;
 pub mod peers;
 pub mod raw;
 

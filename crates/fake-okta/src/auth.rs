@@ -1,7 +1,7 @@
 //! Who may call the API: configured SSWS, Bearer and DPoP-bound tokens, plus tokens the
 //! token endpoint issued. With nothing configured, everyone may.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use hyper::HeaderMap;
@@ -9,6 +9,7 @@ use hyper::HeaderMap;
 use crate::dpop::{DpopChecker, DpopError};
 use crate::error;
 use crate::reply::Reply;
+use crate::scopes::Granted;
 
 /// A credential the fake accepts, by `Authorization` scheme.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -26,13 +27,14 @@ pub(crate) struct Auth {
     open: bool,
     /// Only DPoP-bound tokens, from token requests with a proof.
     require_dpop: bool,
-    accepted: Mutex<HashSet<Credential>>,
+    /// Each credential and the scopes it holds.
+    accepted: Mutex<HashMap<Credential, Granted>>,
     dpop: DpopChecker,
 }
 
 impl Auth {
     /// With no `credentials`, every request is let in.
-    pub fn new(credentials: Vec<Credential>, require_dpop_nonce: bool) -> Self {
+    pub fn new(credentials: Vec<(Credential, Granted)>, require_dpop_nonce: bool) -> Self {
         Self {
             open: credentials.is_empty(),
             require_dpop: false,
@@ -54,17 +56,24 @@ impl Auth {
         self.require_dpop
     }
 
+    /// Accepts `credential` with every scope.
     pub fn accept(&self, credential: Credential) {
+        self.accept_granted(credential, None);
+    }
+
+    /// Accepts `credential` holding `granted` (a token endpoint's token).
+    pub fn accept_granted(&self, credential: Credential, granted: Granted) {
         self.accepted
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(credential);
+            .insert(credential, granted);
     }
 
-    /// Lets the request in, or says why not (401 E0000011).
-    pub fn check(&self, method: &str, htu: &str, headers: &HeaderMap) -> Result<(), Reply> {
+    /// Lets the request in with the scopes its credential holds, or says why
+    /// not (401 E0000011).
+    pub fn check(&self, method: &str, htu: &str, headers: &HeaderMap) -> Result<Granted, Reply> {
         if self.open {
-            return Ok(());
+            return Ok(None);
         }
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         let Some((scheme, token)) = header("authorization").and_then(|a| a.trim().split_once(' '))
@@ -81,22 +90,23 @@ impl Auth {
             "dpop" => Credential::Dpop(token),
             _ => return Err(error::invalid_token("unknown Authorization scheme")),
         };
-        if !self
+        let Some(granted) = self
             .accepted
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .contains(&credential)
-        {
+            .get(&credential)
+            .cloned()
+        else {
             return Err(error::invalid_token("token not recognised for this scheme"));
-        }
+        };
         let Credential::Dpop(token) = credential else {
-            return Ok(());
+            return Ok(granted);
         };
         let Some(proof) = header("dpop") else {
             return Err(dpop_refusal("DPoP proof header missing"));
         };
         match self.dpop.verify(proof, method, htu, &token) {
-            Ok(()) => Ok(()),
+            Ok(()) => Ok(granted),
             Err(DpopError::UseNonce) => Err(error::invalid_token("DPoP nonce required")
                 .header(
                     "www-authenticate",

@@ -25,12 +25,14 @@ mod dpop;
 mod error;
 mod fault;
 mod filter;
+mod governance;
 mod ids;
 mod model;
 mod observe;
 mod paging;
 mod ratelimit;
 mod reply;
+mod scopes;
 mod seed;
 mod server;
 mod store;
@@ -58,7 +60,7 @@ use server::App;
 pub struct Builder {
     users: usize,
     port: u16,
-    credentials: Vec<Credential>,
+    credentials: Vec<(Credential, scopes::Granted)>,
     rate_limit: u32,
     require_dpop_nonce: bool,
     require_dpop: bool,
@@ -98,7 +100,15 @@ impl Builder {
 
     /// Accept this credential. Without any, every request is accepted.
     pub fn accept_token(mut self, credential: Credential) -> Self {
-        self.credentials.push(credential);
+        self.credentials.push((credential, None));
+        self
+    }
+
+    /// Accept this credential holding only these OAuth scopes (space-separated), as a
+    /// token the token endpoint issued would. The Identity Governance API checks them.
+    pub fn accept_scoped_token(mut self, credential: Credential, scopes: &str) -> Self {
+        self.credentials
+            .push((credential, Some(scopes::parse(scopes))));
         self
     }
 

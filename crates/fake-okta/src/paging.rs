@@ -73,21 +73,20 @@ pub fn take_page<T>(
     }
 }
 
-/// The `Link` header values for a page: `rel="self"`, and `rel="next"` when `next` is set.
-/// The next link keeps every other query parameter exactly as the client sent it.
-pub fn link_headers(
+/// The URLs of a page: itself, and the next page when `next` is set. The next URL keeps
+/// every other query parameter exactly as the client sent it.
+pub fn page_urls(
     base_url: &str,
     path: &str,
     raw_query: Option<&str>,
     limit: usize,
     next: Option<&str>,
-) -> Vec<(&'static str, String)> {
-    let self_link = match raw_query {
-        Some(q) if !q.is_empty() => format!("<{base_url}{path}?{q}>; rel=\"self\""),
-        _ => format!("<{base_url}{path}>; rel=\"self\""),
+) -> (String, Option<String>) {
+    let self_url = match raw_query {
+        Some(q) if !q.is_empty() => format!("{base_url}{path}?{q}"),
+        _ => format!("{base_url}{path}"),
     };
-    let mut links = vec![("link", self_link)];
-    if let Some(key) = next {
+    let next_url = next.map(|key| {
         let mut params: Vec<&str> = raw_query
             .unwrap_or("")
             .split('&')
@@ -97,10 +96,40 @@ pub fn link_headers(
         let limit = format!("limit={limit}");
         params.push(&cursor);
         params.push(&limit);
-        links.push((
-            "link",
-            format!("<{base_url}{path}?{}>; rel=\"next\"", params.join("&")),
-        ));
+        format!("{base_url}{path}?{}", params.join("&"))
+    });
+    (self_url, next_url)
+}
+
+/// The `Link` header values for a page: `rel="self"`, and `rel="next"` when `next` is set.
+pub fn link_headers(
+    base_url: &str,
+    path: &str,
+    raw_query: Option<&str>,
+    limit: usize,
+    next: Option<&str>,
+) -> Vec<(&'static str, String)> {
+    let (self_url, next_url) = page_urls(base_url, path, raw_query, limit, next);
+    let mut links = vec![("link", format!("<{self_url}>; rel=\"self\""))];
+    if let Some(url) = next_url {
+        links.push(("link", format!("<{url}>; rel=\"next\"")));
+    }
+    links
+}
+
+/// The `_links` of an envelope page (Identity Governance, IAM lists): `self`, and
+/// `next` when more items follow.
+pub fn envelope_links(
+    base_url: &str,
+    path: &str,
+    raw_query: Option<&str>,
+    limit: usize,
+    next: Option<&str>,
+) -> serde_json::Value {
+    let (self_url, next_url) = page_urls(base_url, path, raw_query, limit, next);
+    let mut links = serde_json::json!({ "self": { "href": self_url } });
+    if let Some(url) = next_url {
+        links["next"] = serde_json::json!({ "href": url });
     }
     links
 }

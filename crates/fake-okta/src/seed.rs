@@ -62,7 +62,31 @@ pub fn seed(base: &str, users: usize) -> Store {
     seed_logs(&mut store);
     store.user_schema = user_schema(base);
     store.catalog = catalog();
+    seed_roles(&mut store);
+    let users: Vec<String> = store.users.keys().cloned().collect();
+    let apps: Vec<String> = store.apps.keys().cloned().collect();
+    store.gov = crate::governance::Governance::seed(base, &users, &apps);
     store
+}
+
+/// 12 custom admin roles.
+fn seed_roles(store: &mut Store) {
+    for i in 0..12 {
+        let id = store.new_id("cr0");
+        let when = seeded(-(i as i64) * 120);
+        let role = json!({
+            "id": id,
+            "label": format!("Custom role {}", i + 1),
+            "description": format!("Seeded custom admin role {}", i + 1),
+            "created": when,
+            "lastUpdated": when,
+            "_links": {
+                "permissions": {"href": format!("{}/api/v1/iam/roles/{id}/permissions", store.base_url)},
+                "self": {"href": format!("{}/api/v1/iam/roles/{id}", store.base_url)},
+            },
+        });
+        store.roles.insert(id, role);
+    }
 }
 
 /// The status of seeded user `i`: mostly ACTIVE, with every other status represented.

@@ -141,7 +141,7 @@ impl App {
     /// The normal answer: token endpoint, or authentication, rate limit and the API.
     fn answer(&self, parts: &Parts, body: &Bytes, rate: &RateStatus) -> Reply {
         let path = parts.uri.path();
-        let call = Call::new(&parts.method, path, parts.uri.query(), body);
+        let mut call = Call::new(&parts.method, path, parts.uri.query(), body);
         if path == "/.well-known/openid-configuration" && parts.method == hyper::Method::GET {
             return crate::token::discovery(&self.base_url);
         }
@@ -153,8 +153,9 @@ impl App {
             Some(host) => format!("http://{host}{path}"),
             None => format!("{}{path}", self.base_url),
         };
-        if let Err(refusal) = self.auth.check(parts.method.as_str(), &htu, &parts.headers) {
-            return refusal;
+        match self.auth.check(parts.method.as_str(), &htu, &parts.headers) {
+            Ok(granted) => call.granted = granted,
+            Err(refusal) => return refusal,
         }
         if rate.exceeded {
             return error::too_many_requests();

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use crate::governance::Governance;
 use crate::ids::okta_id;
 
 /// All objects of the fake org.
@@ -22,6 +23,10 @@ pub struct Store {
     pub logs: Vec<Value>,
     pub user_schema: Value,
     pub catalog: Vec<Value>,
+    /// Custom admin roles (`/api/v1/iam/roles`), keyed by id.
+    pub roles: BTreeMap<String, Value>,
+    /// The Identity Governance objects.
+    pub gov: Governance,
     seq: u64,
 }
 
@@ -37,6 +42,8 @@ impl Store {
             logs: Vec::new(),
             user_schema: Value::Null,
             catalog: Vec::new(),
+            roles: BTreeMap::new(),
+            gov: Governance::default(),
             seq: 0,
         }
     }

@@ -39,7 +39,10 @@ pub fn issue(call: &Call, auth: &Auth, wants_dpop: bool) -> Reply {
     } else {
         ("Bearer", Credential::Bearer(token.clone()))
     };
-    auth.accept(credential);
+    auth.accept_granted(
+        credential,
+        Some(crate::scopes::parse(field("scope").unwrap_or_default())),
+    );
     Reply::ok(json!({
         "token_type": token_type,
         "expires_in": 3600,

@@ -4,10 +4,13 @@
 //! touch HTTP types, which keeps them short and synchronous.
 
 mod apps;
+mod campaigns;
+mod entitlements;
 mod groups;
 mod logs;
 mod meta;
 mod policies;
+mod requests;
 mod users;
 
 use std::collections::BTreeMap;
@@ -21,6 +24,7 @@ use crate::error;
 use crate::filter::Filter;
 use crate::paging;
 use crate::reply::Reply;
+use crate::scopes::{self, Granted};
 use crate::store::Store;
 
 /// A handler's result: the reply, or the error reply that cut it short.
@@ -33,6 +37,8 @@ pub struct Call<'a> {
     pub path: &'a str,
     pub raw_query: Option<&'a str>,
     pub body: &'a [u8],
+    /// The scopes of the caller's credential (`None`: every scope).
+    pub granted: Granted,
     query: Vec<(String, String)>,
 }
 
@@ -51,7 +57,18 @@ impl<'a> Call<'a> {
             path,
             raw_query,
             body,
+            granted: None,
             query,
+        }
+    }
+
+    /// Goes on when the caller holds `scope` (or its `.manage` for a `.read`);
+    /// 403 E0000006 `insufficient_scope` otherwise.
+    pub fn require(&self, store: &Store, scope: &str) -> Result<(), Reply> {
+        if scopes::allows(&self.granted, scope) {
+            Ok(())
+        } else {
+            Err(scopes::refusal(&store.base_url, self.path, scope))
         }
     }
 
@@ -121,6 +138,10 @@ pub fn route(store: &mut Store, call: &Call) -> Reply {
         ("GET", ["api", "v1", "meta", "schemas", "user", "default"]) => meta::user_schema(store),
         ("GET", ["api", "v1", "catalog", "apps"]) => meta::catalog(store, call),
         ("GET", ["api", "v1", "catalog", "apps", name]) => meta::catalog_app(store, name),
+        ("GET", ["api", "v1", "iam", "roles"]) => iam_roles(store, call),
+        (_, ["governance", "api", version @ ("v1" | "v2"), rest @ ..]) => {
+            governance(store, call, version, rest)
+        }
         (
             _,
             [
@@ -135,6 +156,52 @@ pub fn route(store: &mut Store, call: &Call) -> Reply {
         _ => Err(error::no_such_path(call.path)),
     };
     answer.unwrap_or_else(|e| e)
+}
+
+/// The Identity Governance API under `/governance/api/{version}/`.
+fn governance(store: &mut Store, call: &Call, version: &str, rest: &[&str]) -> Answer {
+    match (call.method.as_str(), version, rest) {
+        ("GET", "v1", ["campaigns"]) => campaigns::list(store, call),
+        ("POST", "v1", ["campaigns"]) => campaigns::create(store, call),
+        ("GET", "v1", ["campaigns", id]) => campaigns::get(store, call, id),
+        ("DELETE", "v1", ["campaigns", id]) => campaigns::delete(store, call, id),
+        ("POST", "v1", ["campaigns", id, action @ ("launch" | "end")]) => {
+            campaigns::transition(store, call, id, action)
+        }
+        ("GET", "v1", ["reviews"]) => campaigns::reviews(store, call),
+        ("GET", "v1", ["reviews", id]) => campaigns::review(store, call, id),
+        ("GET", v, ["requests"]) => requests::list(store, call, v),
+        ("POST", v, ["requests"]) => requests::create(store, call, v),
+        ("GET", v, ["requests", id]) => requests::get(store, call, v, id),
+        ("POST", v, ["requests", id, "messages"]) => requests::add_message(store, call, v, id),
+        ("GET", "v1", ["entitlements"]) => entitlements::list(store, call),
+        ("GET", "v1", ["entitlements", "values"]) => entitlements::values(store, call, None),
+        ("GET", "v1", ["entitlements", id]) => entitlements::get(store, call, id),
+        ("GET", "v1", ["entitlements", id, "values"]) => {
+            entitlements::values(store, call, Some(id))
+        }
+        ("GET", "v1", ["entitlements", id, "values", value]) => {
+            entitlements::value(store, call, id, value)
+        }
+        ("GET", "v1", ["entitlement-bundles"]) => entitlements::bundles(store, call),
+        ("POST", "v1", ["entitlement-bundles"]) => entitlements::create_bundle(store, call),
+        ("GET", "v1", ["entitlement-bundles", id]) => entitlements::bundle(store, call, id),
+        ("DELETE", "v1", ["entitlement-bundles", id]) => {
+            entitlements::delete_bundle(store, call, id)
+        }
+        ("GET", "v1", ["grants"]) => entitlements::grants(store, call),
+        ("POST", "v1", ["grants"]) => entitlements::create_grant(store, call),
+        ("GET", "v1", ["grants", id]) => entitlements::grant(store, call, id),
+        ("GET", "v1", ["principal-entitlements"]) => entitlements::principal(store, call),
+        _ => Err(error::no_such_path(call.path)),
+    }
+}
+
+/// `GET /api/v1/iam/roles`: the custom admin roles, a Management list that comes back
+/// as an envelope (`{"roles": [...], "_links": {...}}`) rather than an array. Pages of 5
+/// by default (the operation takes no `limit`), so that 12 roles make three pages.
+fn iam_roles(store: &Store, call: &Call) -> Answer {
+    envelope_of_map(store, call, &store.roles, (5, 100), "roles", |_| true)
 }
 
 /// The `filter` or `search` expression of a call, parsed; 400 E0000031 when unparsable.
@@ -204,6 +271,63 @@ pub fn page_reply<'v>(
     );
     reply.headers.extend(links);
     reply
+}
+
+/// One page of a map's values in id order as an envelope: `{"<list_key>": [...],
+/// "_links": {"self", "next"}}` (plus `metadata.total` for `data` lists), the way the
+/// Identity Governance API (`data`) and the IAM lists (`roles`, ...) page.
+pub fn envelope_of_map(
+    store: &Store,
+    call: &Call,
+    map: &BTreeMap<String, Value>,
+    (default_limit, max_limit): (usize, usize),
+    list_key: &str,
+    keep: impl Fn(&Value) -> bool,
+) -> Answer {
+    let limit = paging::limit(call.param("limit"), default_limit, max_limit)?;
+    let after = paging::after(call.param("after"))?;
+    let total = map.values().filter(|v| keep(v)).count();
+    let lower = after.map_or(Bound::Unbounded, Bound::Excluded);
+    let items = map
+        .range((lower, Bound::Unbounded))
+        .map(|(_, v)| v)
+        .filter(|v| keep(v));
+    let key_of = |v: &&Value| v["id"].as_str().unwrap_or_default().to_string();
+    let (page, next) = paging::take_page(items, limit, key_of);
+    let mut body = serde_json::Map::new();
+    body.insert(
+        list_key.into(),
+        Value::Array(page.into_iter().cloned().collect()),
+    );
+    body.insert(
+        "_links".into(),
+        paging::envelope_links(
+            &store.base_url,
+            call.path,
+            call.raw_query,
+            limit,
+            next.as_deref(),
+        ),
+    );
+    if list_key == "data" {
+        body.insert("metadata".into(), serde_json::json!({ "total": total }));
+    }
+    Ok(Reply::ok(Value::Object(body)))
+}
+
+/// A governance list: `scope` checked, `filter` applied, one envelope page of 20 by
+/// default and 200 at most.
+pub fn governance_list(
+    store: &Store,
+    call: &Call,
+    scope: &str,
+    map: &BTreeMap<String, Value>,
+) -> Answer {
+    call.require(store, scope)?;
+    let filter = filter_param(call)?;
+    envelope_of_map(store, call, map, (20, 200), "data", |v| {
+        filter.as_ref().is_none_or(|f| f.matches(v))
+    })
 }
 
 /// Whether `text` starts with `prefix`, ignoring case (the `q` parameter's match).

@@ -5,6 +5,7 @@ mod auth;
 mod binary;
 mod dpop;
 mod faults;
+mod governance;
 mod observe;
 mod paging;
 
