@@ -245,8 +245,9 @@ async fn run(cli: Cli) -> std::process::ExitCode {
             Ok(None) => serve(config).await,
             Ok(Some(http)) => {
                 let auth = authorizer(&config);
-                okta_mcp::remote::start::run(config, http, auth, &okta_mcp::composite::COMPOSITES)
-                    .await
+                let oauth = cli.remote.oauth.clone();
+                let handlers = &okta_mcp::composite::COMPOSITES;
+                okta_mcp::remote::start::run(config, http, oauth, auth, handlers).await
             }
             Err(e) => {
                 eprintln!("okta-mcp: {e}");

@@ -16,6 +16,24 @@ use support::agent::{Agent, deletable_groups, requests_with};
 use support::http::{HttpServer, connect, post, raw_call};
 use support::{Fault, FaultKind, Method, fake_org, is_error, structured, text};
 
+/// Settings of MCP authorization (fresh keys; the web app's key is EC).
+fn oauth_env() -> Vec<(&'static str, String)> {
+    use base64::Engine;
+    let key = |n: usize| {
+        let mut k = vec![0u8; n];
+        aws_lc_rs::rand::fill(&mut k).unwrap();
+        base64::engine::general_purpose::STANDARD.encode(k)
+    };
+    vec![
+        ("OKTA_MCP_HTTP_AUTH", "oauth".into()),
+        ("OKTA_MCP_SIGNING_KEY", key(32)),
+        ("OKTA_MCP_STORE_KEY", key(32)),
+        ("OKTA_MCP_WEB_CLIENT_ID", "web-app".into()),
+        ("OKTA_MCP_WEB_KEY_ID", "web-1".into()),
+        ("OKTA_MCP_WEB_PRIVATE_KEY", support::oidc::ec_sec1()),
+    ]
+}
+
 const SCOPES: &str = "okta.users.read okta.groups.manage";
 
 fn okta_api_requests(fake: &support::FakeOkta) -> usize {
@@ -234,8 +252,9 @@ async fn unsafe_or_unfinished_setups_do_not_start() {
     assert!(!ok);
     assert!(err.contains("only on a loopback address"), "{err}");
     let (ok, err) = run(&["serve", "--http", "127.0.0.1:0"], &[]);
-    assert!(!ok, "authorization on by default, and not configurable yet");
-    assert!(err.contains("MCP authorization"), "{err}");
+    assert!(!ok, "authorization is on by default and needs its settings");
+    assert!(err.contains("OKTA_MCP_SIGNING_KEY"), "{err}");
+    assert!(err.contains("OKTA_MCP_HTTP_AUTH=none"), "{err}");
     let (ok, err) = run(
         &["serve", "--http", "127.0.0.1:0", "--store", "ftp://x"],
         &[("OKTA_MCP_HTTP_AUTH", "none")],
@@ -341,4 +360,39 @@ async fn a_file_store_keeps_a_pending_confirmation_across_a_restart() {
             & 0o777
     };
     assert_eq!(mode, 0o600);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_authorization_on_mcp_asks_for_a_sign_in_and_reaches_nothing() {
+    let fake = fake_org().await;
+    let env = oauth_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let server = HttpServer::start(fake.base_url(), SCOPES, &env).await;
+    let (body, headers) = raw_call("list_users", json!({"limit": 1}));
+    let r = reqwest::Client::new()
+        .post(server.mcp_url())
+        .json(&body)
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2026-07-28")
+        .bearer_auth("not-a-token-of-this-server")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let challenge = r.headers()["www-authenticate"].to_str().unwrap().to_owned();
+    let metadata_url = format!("{}/.well-known/oauth-protected-resource/mcp", server.base());
+    assert!(challenge.contains(&metadata_url), "{challenge}");
+    assert!(challenge.contains("invalid_token"), "{challenge}");
+    let (status, _) = post(&server.mcp_url(), &body, &headers, &[]).await;
+    assert_eq!(status, 401, "no token");
+    // The discovery documents are served beside /mcp, by the same server.
+    let metadata: Value = reqwest::get(&metadata_url)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(metadata["resource"], server.mcp_url());
+    assert_eq!(metadata["authorization_servers"][0], server.base());
+    assert_eq!(okta_api_requests(&fake), 0, "nothing reached Okta");
 }

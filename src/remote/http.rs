@@ -3,11 +3,14 @@
 //! and the routes of the authorization server mounted beside them.
 //!
 //! Every request but the probes first passes the guard: its `Host` must be
-//! one of this server's public names and a browser `Origin`, when sent,
-//! one of the allowed origins (403 otherwise), and a declared body over
-//! the limit is refused (413; rmcp also stops reading a streamed body at
-//! the limit). Requests to `/mcp` then go through the [`Gate`], which names
-//! the person (401/403 with a `WWW-Authenticate` challenge otherwise); a
+//! one of this server's public names (403 otherwise), and a declared body
+//! over the limit is refused (413; rmcp also stops reading a streamed body
+//! at the limit). On `/mcp` a browser `Origin`, when sent, must be one of
+//! the allowed origins (403 otherwise; the OAuth endpoints are meant to be
+//! called from other origins and answer CORS themselves). Requests to
+//! `/mcp` then go through the [`Gate`], which names
+//! the person (401/403 with a `WWW-Authenticate` challenge otherwise,
+//! [`super::oauth::refusal_response`]); a
 //! 2025-11-25 session can only be used by the person who started it.
 //! Nothing reaches the MCP server, or Okta, before all of that.
 //!
@@ -33,7 +36,7 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-use super::gate::{Gate, Refusal};
+use super::gate::Gate;
 use super::sessions::{SESSION_TTL, StoreSessions};
 use super::settings::HttpConfig;
 use super::store::{Namespace, Store};
@@ -61,7 +64,7 @@ pub struct Remote {
     pub store: Arc<dyn Store>,
     pub gate: Arc<dyn Gate>,
     /// Routes beside `/mcp` (the authorization server's), behind the same
-    /// Host/Origin/size guard; empty in local single-user mode.
+    /// Host and size guard; empty in local single-user mode.
     pub routes: Router,
     /// Builds the MCP server for one session or stateless request.
     pub server: Arc<dyn Fn() -> OktaMcpServer + Send + Sync>,
@@ -286,7 +289,7 @@ fn refuse(status: StatusCode, message: &str) -> Response {
     (status, format!("{message}\n")).into_response()
 }
 
-/// Host, Origin and declared size, before anything else.
+/// Host and declared size, before anything else.
 async fn guard(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let host = req
         .headers()
@@ -302,17 +305,6 @@ async fn guard(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> R
         return refuse(
             StatusCode::FORBIDDEN,
             "Forbidden: the Host is not this server's public name (OKTA_MCP_PUBLIC_URL, OKTA_MCP_ALLOWED_HOSTS)",
-        );
-    }
-    if let Some(origin) = req.headers().get(header::ORIGIN)
-        && !origin
-            .to_str()
-            .is_ok_and(|o| origin_allowed(o, &shared.allowed_origins))
-    {
-        tracing::warn!("refused a request from a foreign Origin");
-        return refuse(
-            StatusCode::FORBIDDEN,
-            "Forbidden: requests from this Origin are not allowed (OKTA_MCP_ALLOWED_ORIGINS)",
         );
     }
     let declared = req
@@ -378,7 +370,8 @@ pub fn origin_allowed(origin: &str, allowed: &[String]) -> bool {
         .any(|a| key(&a) == want)
 }
 
-/// The gate, the session's owner, and the in-flight count, for `/mcp`.
+/// Origin, the gate, the session's owner, and the in-flight count, for
+/// `/mcp`.
 async fn admit(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
     if shared.stopping.is_cancelled() {
         let mut r = refuse(
@@ -391,6 +384,17 @@ async fn admit(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) 
     }
     // A GET is a session's open stream, which lasts until the stop ends
     // it: only the calls (POST, DELETE) are waited for.
+    if let Some(origin) = req.headers().get(header::ORIGIN)
+        && !origin
+            .to_str()
+            .is_ok_and(|o| origin_allowed(o, &shared.allowed_origins))
+    {
+        tracing::warn!("refused a request from a foreign Origin");
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "Forbidden: requests from this Origin are not allowed (OKTA_MCP_ALLOWED_ORIGINS)",
+        );
+    }
     let token = (req.method() != axum::http::Method::GET).then(|| shared.in_flight.enter());
     let authorization = req
         .headers()
@@ -398,7 +402,9 @@ async fn admit(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) 
         .and_then(|v| v.to_str().ok());
     let person = match shared.gate.authenticate(authorization).await {
         Ok(p) => p,
-        Err(refusal) => return challenge(&refusal, &shared.gate.resource_metadata_url()),
+        Err(refusal) => {
+            return super::oauth::refusal_response(&refusal, &shared.gate.resource_metadata_url());
+        }
     };
     let session = req
         .headers()
@@ -492,62 +498,6 @@ fn store_unavailable(e: &super::store::StoreError) -> Response {
     )
 }
 
-/// The HTTP answer to a refusal: 401 or 403 with a Bearer challenge
-/// pointing at the protected-resource metadata (RFC 6750, RFC 9728), 503
-/// when tokens cannot be checked.
-pub fn challenge(refusal: &Refusal, metadata_url: &str) -> Response {
-    let quoted = |s: &str| s.replace(['"', '\\'], "'").replace(char::is_control, " ");
-    let (status, params, error) = match refusal {
-        Refusal::MissingToken => (StatusCode::UNAUTHORIZED, String::new(), None),
-        Refusal::InvalidToken(why) => (
-            StatusCode::UNAUTHORIZED,
-            format!(
-                ", error=\"invalid_token\", error_description=\"{}\"",
-                quoted(why)
-            ),
-            Some("invalid_token"),
-        ),
-        Refusal::SignInEnded => (
-            StatusCode::UNAUTHORIZED,
-            format!(
-                ", error=\"invalid_token\", error_description=\"{}\"",
-                quoted(&refusal.to_string())
-            ),
-            Some("invalid_token"),
-        ),
-        Refusal::InsufficientScope(scope) => (
-            StatusCode::FORBIDDEN,
-            format!(
-                ", error=\"insufficient_scope\", scope=\"{}\"",
-                quoted(scope)
-            ),
-            Some("insufficient_scope"),
-        ),
-        Refusal::Unavailable(_) => {
-            return refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                &format!("Service Unavailable: {refusal}"),
-            );
-        }
-    };
-    let value = format!(
-        "Bearer resource_metadata=\"{}\"{params}",
-        quoted(metadata_url)
-    );
-    let mut response = (
-        status,
-        axum::Json(json!({
-            "error": error.unwrap_or("unauthorized"),
-            "error_description": refusal.to_string(),
-        })),
-    )
-        .into_response();
-    if let Ok(v) = HeaderValue::from_str(&value) {
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-    }
-    response
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -581,28 +531,6 @@ mod tests {
         assert!(!origin_allowed("http://127.0.0.1:8081", &allowed));
         assert!(!origin_allowed("https://evil.example.com", &allowed));
         assert!(!origin_allowed("null", &allowed));
-    }
-
-    #[test]
-    fn refusals_carry_a_bearer_challenge() {
-        let url = "https://mcp.example.com/.well-known/oauth-protected-resource";
-        let r = challenge(&Refusal::MissingToken, url);
-        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(
-            r.headers()[header::WWW_AUTHENTICATE],
-            format!("Bearer resource_metadata=\"{url}\"").as_str()
-        );
-        let r = challenge(&Refusal::InsufficientScope("okta.users.manage".into()), url);
-        assert_eq!(r.status(), StatusCode::FORBIDDEN);
-        let v = r.headers()[header::WWW_AUTHENTICATE].to_str().unwrap();
-        assert!(v.contains("error=\"insufficient_scope\""), "{v}");
-        assert!(v.contains("scope=\"okta.users.manage\""), "{v}");
-        let r = challenge(&Refusal::InvalidToken("bad \"quote\"\n".into()), url);
-        let v = r.headers()[header::WWW_AUTHENTICATE].to_str().unwrap();
-        assert!(v.contains("error=\"invalid_token\""), "{v}");
-        assert!(!v.contains("\"quote\""), "{v}");
-        let r = challenge(&Refusal::Unavailable("store down".into()), url);
-        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
     }
 
     #[test]

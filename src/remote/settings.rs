@@ -23,14 +23,6 @@ pub struct RemoteSettings {
         global = true
     )]
     pub http_addr: Option<String>,
-    /// The external base URL clients use, e.g. https://okta-mcp.example.com (required unless ADDR is loopback, where it defaults to http://ADDR). Its host is the one Host/Origin allowed.
-    #[arg(
-        long = "public-url",
-        value_name = "URL",
-        env = "OKTA_MCP_PUBLIC_URL",
-        global = true
-    )]
-    pub public_url: Option<String>,
     /// More Host values to accept besides the public URL's (host or host:port), comma-separated.
     #[arg(
         long = "allowed-hosts",
@@ -82,6 +74,10 @@ pub struct RemoteSettings {
         global = true
     )]
     pub shutdown_grace: Option<String>,
+    /// MCP authorization's settings, OKTA_MCP_PUBLIC_URL among them (see
+    /// [`crate::remote::oauth`]).
+    #[command(flatten)]
+    pub oauth: crate::remote::oauth::OAuthSettings,
 }
 
 /// Default largest request body (4 MiB, room for a base64 logo upload).
@@ -151,7 +147,7 @@ impl RemoteSettings {
         let addr: SocketAddr = addr_text
             .parse()
             .map_err(|_| SettingsError::Addr(addr_text.clone()))?;
-        let public_url = match set(&self.public_url) {
+        let public_url = match set(&self.oauth.public_url) {
             Some(text) => check_public_url(&text)?,
             None if addr.ip().is_loopback() => Url::parse(&format!("http://{addr}"))
                 .map_err(|e| SettingsError::PublicUrl(addr.to_string(), e.to_string()))?,

@@ -12,6 +12,7 @@ use crate::okta_http::HttpStack;
 use crate::remote::gate::Gate;
 use crate::remote::http::{Remote, serve, shutdown_signal};
 use crate::remote::local_gate::LocalGate;
+use crate::remote::oauth::OAuthSettings;
 use crate::remote::people::People;
 use crate::remote::settings::{HttpAuth, HttpConfig};
 use crate::remote::store;
@@ -22,12 +23,10 @@ use crate::server::OktaMcpServer;
 pub enum StartError {
     #[error("OKTA_MCP_STORE: {0}")]
     Store(#[from] store::StoreError),
-    // TODO(lead): replace with `remote::oauth::build(settings, store)` once
-    // the authorization server lands, and name its settings here.
     #[error(
-        "MCP authorization (OKTA_MCP_HTTP_AUTH=oauth, the default) needs its settings: the Okta OIDC web app (client id, private key), the token encryption key and the signing key, and this build does not have them yet. For one person on this machine, use OKTA_MCP_HTTP_AUTH=none with a loopback OKTA_MCP_HTTP_ADDR (local single-user mode)"
+        "{0}\n(MCP authorization, OKTA_MCP_HTTP_AUTH=oauth, is the default; for one person on this machine, OKTA_MCP_HTTP_AUTH=none with a loopback OKTA_MCP_HTTP_ADDR is the local single-user mode)"
     )]
-    AuthorizationNotConfigured,
+    Authorization(#[from] crate::remote::oauth::OAuthSetupError),
     #[error(transparent)]
     Serve(#[from] crate::remote::http::ServeError),
 }
@@ -36,10 +35,11 @@ pub enum StartError {
 pub async fn run(
     mut config: Config,
     http: HttpConfig,
+    oauth: OAuthSettings,
     server_auth: Arc<dyn Authorizer>,
     handlers: &'static dyn ToolHandlers,
 ) -> ExitCode {
-    match start(&mut config, http, server_auth, handlers).await {
+    match start(&mut config, http, &oauth, server_auth, handlers).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("okta-mcp: {e}");
@@ -51,6 +51,7 @@ pub async fn run(
 async fn start(
     config: &mut Config,
     http: HttpConfig,
+    oauth: &OAuthSettings,
     server_auth: Arc<dyn Authorizer>,
     handlers: &'static dyn ToolHandlers,
 ) -> Result<(), StartError> {
@@ -77,7 +78,19 @@ async fn start(
             });
             (Arc::new(gate), axum::Router::new())
         }
-        HttpAuth::OAuth => return Err(StartError::AuthorizationNotConfigured),
+        HttpAuth::OAuth => {
+            // On a loopback address the public URL defaults to it (see
+            // `http_config`); the authorization server uses the same one.
+            let mut oauth = oauth.clone();
+            if oauth
+                .public_url
+                .as_deref()
+                .is_none_or(|u| u.trim().is_empty())
+            {
+                oauth.public_url = Some(http.public_url.as_str().trim_end_matches('/').to_owned());
+            }
+            crate::remote::oauth::build(&oauth, &config.raw, store.clone())?
+        }
     };
     let stack = match &config.org_url {
         Some(url) => {
