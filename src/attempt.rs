@@ -119,6 +119,7 @@ impl<'a> Attempt<'a> {
                 .as_ref()
                 .map(|u| u.as_str().trim_end_matches('/').to_owned())
                 .unwrap_or_default(),
+            person: self.rt.person().map(str::to_owned),
             tool: self.tool.name.to_owned(),
             operation_id: self.tool.operation_id.to_owned(),
             method: self.tool.method.to_owned(),

@@ -139,6 +139,10 @@ pub struct AuditEntry {
     pub time: String,
     #[serde(default)]
     pub org: String,
+    /// Who asked, in remote mode: the signed-in person's name (stdio has
+    /// one person, the one at the machine, and leaves it out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
     #[serde(default)]
     pub tool: String,
     #[serde(default)]
@@ -179,6 +183,7 @@ impl AuditEntry {
         Self {
             time: String::new(),
             org: String::new(),
+            person: None,
             tool: tool.to_owned(),
             operation_id: String::new(),
             method: String::new(),
@@ -206,6 +211,7 @@ impl AuditEntry {
                 scrub(&self.time)
             },
             org: scrub(&self.org),
+            person: self.person.as_deref().map(scrub),
             tool: scrub(&self.tool),
             operation_id: scrub(&self.operation_id),
             method: scrub(&self.method),
@@ -704,6 +710,9 @@ pub fn human_line(entry: &AuditEntry) -> String {
     }
     if let Some(by) = entry.confirmed_by {
         line.push_str(&format!("  confirmed by {}", by.as_str()));
+    }
+    if let Some(person) = &entry.person {
+        line.push_str(&format!("  by {person}"));
     }
     if !entry.shown.is_empty() {
         line.push_str(&format!("  shown: {}", entry.shown.join(", ")));

@@ -134,12 +134,24 @@ pub trait ToolHandlers: Send + Sync {
     ) -> futures::future::BoxFuture<'a, ToolResult>;
 }
 
+/// Tools a person allowed "for the rest of the session", kept outside the
+/// runtime (remote mode keeps them in the shared store, so any replica
+/// knows them). An error counts as "not allowed": the person is asked.
+pub trait SessionAllowances: Send + Sync {
+    fn allowed<'a>(&'a self, tool: &'a str)
+    -> futures::future::BoxFuture<'a, Result<bool, String>>;
+    fn allow<'a>(&'a self, tool: &'a str) -> futures::future::BoxFuture<'a, Result<(), String>>;
+}
+
 /// What the transport knows about one call.
 #[derive(Clone, Default)]
 pub struct CallContext {
     pub cancel: CancellationToken,
     pub progress: Option<Arc<dyn ProgressSink>>,
     pub confirmer: Option<Arc<dyn Confirmer>>,
+    /// Where this session's allowances live; `None`: in the runtime's
+    /// memory (stdio: one process, one session).
+    pub allowances: Option<Arc<dyn SessionAllowances>>,
 }
 
 /// Bytes of a list result kept for `next_cursor`, `notice` and the braces
@@ -163,6 +175,9 @@ pub struct Runtime {
     session_allowed: Mutex<HashSet<&'static str>>,
     argument_confirms: ArgumentConfirms,
     audit: Arc<AuditLog>,
+    /// The signed-in person these calls act for (remote mode), for audit
+    /// lines and logs.
+    person: Option<String>,
 }
 
 impl Runtime {
@@ -183,7 +198,25 @@ impl Runtime {
             // `main` opens the configured log; a runtime built without one
             // (tools listing, fuzzing, unit tests) records nothing.
             audit: Arc::new(AuditLog::disabled()),
+            person: None,
         }
+    }
+
+    /// A runtime acting for `person` (remote mode): audit lines name them.
+    pub fn with_person(mut self, person: impl Into<String>) -> Self {
+        self.person = Some(person.into());
+        self
+    }
+
+    /// The person these calls act for, in remote mode.
+    pub fn person(&self) -> Option<&str> {
+        self.person.as_deref()
+    }
+
+    /// The audit trail shared with other runtimes (one per person).
+    pub fn with_shared_audit(mut self, audit: Arc<AuditLog>) -> Self {
+        self.audit = audit;
+        self
     }
 
     /// Configured scopes, narrowed to the granted ones when known.
@@ -368,7 +401,7 @@ impl Runtime {
         if !self.config.confirm_policy.needs_confirmation(class) {
             return Ok(ConfirmedBy::Policy);
         }
-        if self.session_allowed(tool) {
+        if self.session_allowed(tool, ctx).await {
             return Ok(ConfirmedBy::SessionAllow);
         }
         let preview = crate::preview::build(self, tool, args, class, ctx).await;
@@ -389,7 +422,7 @@ impl Runtime {
             Confirmation::Accepted => Ok(ConfirmedBy::Elicitation),
             Confirmation::AcceptedForSession => {
                 if question.offer_session_allow {
-                    self.allow_for_session(tool);
+                    self.allow_for_session(tool, ctx).await;
                 }
                 Ok(ConfirmedBy::Elicitation)
             }
@@ -447,15 +480,33 @@ impl Runtime {
     }
 
     /// Whether the person allowed `tool` for the rest of this session.
-    fn session_allowed(&self, tool: &'static ToolSpec) -> bool {
-        self.session_allowed
-            .lock()
-            .is_ok_and(|s| s.contains(tool.name))
+    async fn session_allowed(&self, tool: &'static ToolSpec, ctx: &CallContext) -> bool {
+        match &ctx.allowances {
+            Some(a) => a.allowed(tool.name).await.unwrap_or_else(|e| {
+                tracing::warn!("session allowances unavailable, asking again: {e}");
+                false
+            }),
+            None => self
+                .session_allowed
+                .lock()
+                .is_ok_and(|s| s.contains(tool.name)),
+        }
     }
 
-    fn allow_for_session(&self, tool: &'static ToolSpec) {
-        if let Ok(mut s) = self.session_allowed.lock() {
-            s.insert(tool.name);
+    async fn allow_for_session(&self, tool: &'static ToolSpec, ctx: &CallContext) {
+        match &ctx.allowances {
+            Some(a) => {
+                if let Err(e) = a.allow(tool.name).await {
+                    tracing::warn!(
+                        "the session allowance was not kept, later calls ask again: {e}"
+                    );
+                }
+            }
+            None => {
+                if let Ok(mut s) = self.session_allowed.lock() {
+                    s.insert(tool.name);
+                }
+            }
         }
     }
 

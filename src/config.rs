@@ -24,13 +24,16 @@ use crate::scopes::ScopeSet;
 pub struct Cli {
     #[command(flatten)]
     pub settings: Settings,
+    /// Remote mode (`--http`), see [`crate::remote::settings`].
+    #[command(flatten)]
+    pub remote: crate::remote::settings::RemoteSettings,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
-    /// Serve MCP over stdio (the default).
+    /// Serve MCP over stdio (the default), or over Streamable HTTP with --http ADDR.
     Serve,
     /// Sign in ahead of time and cache the tokens.
     Login,
@@ -526,7 +529,7 @@ pub fn check_org_url(text: &str) -> Result<Url, String> {
 }
 
 /// `scheme://user:secret@host/...` as `scheme://***@host/...`.
-fn mask_userinfo(text: &str) -> String {
+pub fn mask_userinfo(text: &str) -> String {
     if let Some(i) = text.find("://") {
         let rest = &text[i + 3..];
         let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());

@@ -241,7 +241,19 @@ async fn run(cli: Cli) -> std::process::ExitCode {
         Command::Doctor { json } => doctor_command(config, json).await,
         Command::Audit { since, json } => audit_command(&config, since.as_deref(), json),
         c @ (Command::Login | Command::Logout | Command::Whoami) => auth_command(config, c).await,
-        Command::Serve => serve(config).await,
+        Command::Serve => match cli.remote.http_config() {
+            Ok(None) => serve(config).await,
+            Ok(Some(http)) => {
+                let auth = authorizer(&config);
+                let oauth = cli.remote.oauth.clone();
+                let handlers = &okta_mcp::composite::COMPOSITES;
+                okta_mcp::remote::start::run(config, http, oauth, auth, handlers).await
+            }
+            Err(e) => {
+                eprintln!("okta-mcp: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        },
     }
 }
 

@@ -2,10 +2,15 @@
 //!
 //! `tools/list` is answered from the generated table without touching the
 //! network, so the handshake never waits on Okta or on a sign-in.
+//!
+//! In remote mode each request carries the [`Person`] the gate admitted
+//! (in the HTTP request's extensions, which rmcp hands over with the
+//! request), and the call runs on that person's runtime ([`People`]).
+//! Confirmations asked of protocol 2026-07-28 clients (MRTR) wait in the
+//! [`Store`], so the retried call may reach any replica.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::future::BoxFuture;
 use rmcp::model::{
@@ -22,26 +27,86 @@ use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
 use crate::call::{
-    CallContext, Confirmation, Confirmer, ProgressSink, Question, Runtime, ToolResult,
+    CallContext, Confirmation, Confirmer, ProgressSink, Question, Runtime, SessionAllowances,
+    ToolResult,
 };
+use crate::remote::gate::Person;
+use crate::remote::people::People;
+use crate::remote::relay::Relay;
+use crate::remote::store::{Namespace, Store, memory::MemoryStore};
 use crate::tool_table::ToolSpec;
 
 /// The MCP server over a [`Runtime`].
 #[derive(Clone)]
 pub struct OktaMcpServer {
+    /// stdio: the runtime of every call. Remote mode: the server's own,
+    /// for what does not depend on the caller (server info, tool lookup).
     pub runtime: Arc<Runtime>,
-    /// Confirmations asked of protocol 2026-07-28 clients (MRTR), by the
-    /// random id handed out as `requestState`.
-    pending: Arc<Mutex<HashMap<String, PendingConfirmation>>>,
+    /// Where confirmations asked of protocol 2026-07-28 clients (MRTR) wait,
+    /// by the random id handed out as `requestState`.
+    store: Arc<dyn Store>,
+    /// Remote mode: the runtime of each signed-in person.
+    people: Option<Arc<People>>,
 }
 
 impl OktaMcpServer {
+    /// The stdio server: one person, one runtime, state in memory.
     pub fn new(runtime: Arc<Runtime>) -> Self {
         Self {
             runtime,
-            pending: Arc::default(),
+            store: Arc::new(MemoryStore::new()),
+            people: None,
         }
     }
+
+    /// The remote-mode server: calls run as the person on each request.
+    pub fn remote(runtime: Arc<Runtime>, store: Arc<dyn Store>, people: Arc<People>) -> Self {
+        Self {
+            runtime,
+            store,
+            people: Some(people),
+        }
+    }
+
+    /// Who one request acts for: its runtime, person and allowances.
+    fn acting(&self, extensions: &rmcp::model::Extensions) -> Result<Acting, McpError> {
+        let Some(people) = &self.people else {
+            return Ok(Acting {
+                runtime: self.runtime.clone(),
+                subject: None,
+                allowances: None,
+                relay: None,
+            });
+        };
+        let parts = extensions.get::<http::request::Parts>();
+        // The gate put the person there; no person means the request did
+        // not come through it, and nothing is done (deny when unsure).
+        let person = parts
+            .and_then(|p| p.extensions.get::<Person>())
+            .ok_or_else(|| {
+                McpError::invalid_request("this request carries no signed-in person", None)
+            })?;
+        let session = parts
+            .and_then(|p| p.headers.get("mcp-session-id"))
+            .and_then(|v| v.to_str().ok());
+        Ok(Acting {
+            runtime: people.runtime_for(person),
+            subject: Some(person.subject.clone()),
+            allowances: Some(people.allowances(person, session)),
+            relay: session.map(|s| Relay::new(self.store.clone(), s.to_owned())),
+        })
+    }
+}
+
+/// The runtime, person and allowances one request acts with.
+struct Acting {
+    runtime: Arc<Runtime>,
+    /// The person's stable id (remote mode), which MRTR answers must match.
+    subject: Option<String>,
+    allowances: Option<Arc<dyn SessionAllowances>>,
+    /// Remote mode with a 2025-11-25 session: questions are answered
+    /// through the store, on whichever replica the answer arrives.
+    relay: Option<Relay>,
 }
 
 /// The MCP tool for a table entry, as `tools/list` carries it: the listed
@@ -65,7 +130,8 @@ pub fn mcp_tool_read_only(t: &ToolSpec) -> Tool {
 }
 
 impl OktaMcpServer {
-    /// A listed tool as this server's mode shows it.
+    /// A listed tool as this server's mode shows it (read-only mode is the
+    /// server's setting, the same for every person).
     fn listed(&self, t: &ToolSpec) -> Tool {
         if self.runtime.config.raw.read_only {
             mcp_tool_read_only(t)
@@ -135,9 +201,10 @@ impl ServerHandler for OktaMcpServer {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        let tools = self
+        let acting = self.acting(&context.extensions)?;
+        let tools = acting
             .runtime
             .listed_tools()
             .into_iter()
@@ -155,6 +222,7 @@ impl ServerHandler for OktaMcpServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
+        let acting = self.acting(&context.extensions)?;
         let progress = context.meta.get_progress_token().map(|token| {
             Arc::new(PeerProgress {
                 peer: context.peer.clone(),
@@ -172,14 +240,18 @@ impl ServerHandler for OktaMcpServer {
             (true, false) => Some(Arc::new(PeerConfirmer {
                 peer: context.peer.clone(),
                 cancel: context.ct.clone(),
+                relay: acting.relay.clone(),
             })),
             (true, true) => {
-                let answer = self.take_answer(
-                    &request.name,
-                    &args,
-                    request.request_state.as_deref(),
-                    request.input_responses.as_ref(),
-                );
+                let answer = self
+                    .take_answer(
+                        &request.name,
+                        &args,
+                        request.request_state.as_deref(),
+                        request.input_responses.as_ref(),
+                        acting.subject.as_deref(),
+                    )
+                    .await;
                 let c = Arc::new(MrtrConfirmer {
                     answer,
                     asked: Mutex::new(None),
@@ -197,15 +269,25 @@ impl ServerHandler for OktaMcpServer {
             cancel: context.ct.clone(),
             progress,
             confirmer,
+            allowances: acting.allowances.clone(),
         };
-        let result = self.runtime.call(&request.name, args.clone(), &ctx).await;
+        let result = acting.runtime.call(&request.name, args.clone(), &ctx).await;
         if let Some(question) = asked.and_then(|c| c.asked.lock().ok().and_then(|mut a| a.take())) {
             // Nothing was sent to Okta; ask the client to put the question.
-            return Ok(CallToolResponse::InputRequired(self.input_required(
-                &request.name,
-                args,
-                question,
-            )));
+            return Ok(
+                match self
+                    .input_required(&request.name, args, question, acting.subject)
+                    .await
+                {
+                    Ok(ir) => CallToolResponse::InputRequired(ir),
+                    Err(e) => CallToolResponse::Complete(mcp_result(ToolResult::error(
+                        format!(
+                            "Not done: the confirmation cannot be kept ({e}). Nothing was sent to Okta; try again shortly."
+                        ),
+                        serde_json::json!({"confirmed": false, "unavailable": true}),
+                    ))),
+                },
+            );
         }
         Ok(CallToolResponse::Complete(mcp_result(result)))
     }
@@ -220,8 +302,8 @@ const CONFIRM_KEY: &str = "confirm";
 const SESSION_ALLOW_KEY: &str = "allow_for_session";
 /// How long an unanswered MRTR confirmation is kept.
 const PENDING_TTL: Duration = Duration::from_secs(15 * 60);
-/// At most this many unanswered MRTR confirmations are kept.
-const PENDING_MAX: usize = 256;
+/// Longest `requestState` looked up (ours are much shorter).
+const MAX_STATE_LEN: usize = 128;
 
 /// Whether the client declared form elicitation (a bare `elicitation: {}`
 /// means form, as the spec's backward-compatibility rule says).
@@ -296,6 +378,8 @@ pub fn answer_of(result: &ElicitResult, offered_session_allow: bool) -> Confirma
 struct PeerConfirmer {
     peer: Peer<RoleServer>,
     cancel: CancellationToken,
+    /// Remote mode: the answer may arrive at another replica.
+    relay: Option<Relay>,
 }
 
 impl Confirmer for PeerConfirmer {
@@ -303,6 +387,12 @@ impl Confirmer for PeerConfirmer {
         Box::pin(async move {
             let request =
                 ServerRequest::ElicitRequest(ElicitRequest::new(confirmation_request(question)));
+            if let Some(relay) = &self.relay {
+                return match relay.ask(&self.peer, request, &self.cancel).await {
+                    Some(r) => answer_of(&r, question.offer_session_allow),
+                    None => Confirmation::Cancelled,
+                };
+            }
             tokio::select! {
                 _ = self.cancel.cancelled() => Confirmation::Cancelled,
                 answer = self.peer.send_request(request) => match answer {
@@ -346,13 +436,17 @@ impl Confirmer for MrtrConfirmer {
     }
 }
 
-/// A question handed to a 2026-07-28 client, kept here: the echoed
+/// A question handed to a 2026-07-28 client, kept in the store: the echoed
 /// `requestState` is only the key, never trusted for what was asked.
+#[derive(serde::Serialize, serde::Deserialize)]
 struct PendingConfirmation {
     tool: String,
     args: Map<String, Value>,
-    question: Question,
-    at: Instant,
+    question: String,
+    offer_session_allow: bool,
+    /// Who was asked (remote mode): only they can answer.
+    #[serde(default)]
+    subject: Option<String>,
 }
 
 /// A fresh unguessable id for a pending confirmation.
@@ -362,59 +456,67 @@ fn random_id() -> String {
 
 impl OktaMcpServer {
     /// Records the question and builds the InputRequiredResult asking it.
-    fn input_required(
+    async fn input_required(
         &self,
         tool: &str,
         args: Map<String, Value>,
         question: Question,
-    ) -> InputRequiredResult {
+        subject: Option<String>,
+    ) -> Result<InputRequiredResult, crate::remote::store::StoreError> {
         let id = random_id();
-        if let Ok(mut pending) = self.pending.lock() {
-            pending.retain(|_, p| p.at.elapsed() < PENDING_TTL);
-            if pending.len() >= PENDING_MAX
-                && let Some(oldest) = pending
-                    .iter()
-                    .min_by_key(|(_, p)| p.at)
-                    .map(|(k, _)| k.clone())
-            {
-                pending.remove(&oldest);
-            }
-            pending.insert(
-                id.clone(),
-                PendingConfirmation {
-                    tool: tool.to_owned(),
-                    args,
-                    question: question.clone(),
-                    at: Instant::now(),
-                },
-            );
-        }
+        let pending = PendingConfirmation {
+            tool: tool.to_owned(),
+            args,
+            question: question.text.clone(),
+            offer_session_allow: question.offer_session_allow,
+            subject,
+        };
+        let bytes = serde_json::to_vec(&pending).unwrap_or_default();
+        self.store
+            .put(&Namespace::Mrtr.key(&id), &bytes, Some(PENDING_TTL))
+            .await?;
         let mut requests = InputRequests::new();
         requests.insert(
             CONFIRM_KEY.to_owned(),
             InputRequest::Elicitation(ElicitRequest::new(confirmation_request(&question))),
         );
-        InputRequiredResult::new(Some(requests), Some(id))
+        Ok(InputRequiredResult::new(Some(requests), Some(id)))
     }
 
     /// The answer a retried call carries, when its `requestState` names a
-    /// question asked for this very tool and these very arguments. Used once.
-    fn take_answer(
+    /// question asked of this person for this very tool and these very
+    /// arguments. Used once, whatever the outcome.
+    async fn take_answer(
         &self,
         tool: &str,
         args: &Map<String, Value>,
         state: Option<&str>,
         responses: Option<&InputResponses>,
+        subject: Option<&str>,
     ) -> Option<(Question, ElicitResult)> {
         let (state, responses) = (state?, responses?);
-        let pending = self.pending.lock().ok()?.remove(state)?;
+        if state.len() > MAX_STATE_LEN {
+            return None;
+        }
+        let bytes = match self.store.take(&Namespace::Mrtr.key(state)).await {
+            Ok(found) => found?,
+            Err(e) => {
+                tracing::warn!("cannot read a pending confirmation, asking again: {e}");
+                return None;
+            }
+        };
+        let pending: PendingConfirmation = serde_json::from_slice(&bytes).ok()?;
         let mut args = args.clone();
         strip_model_confirm(tool, &mut args);
-        if pending.tool != tool || pending.args != args || pending.at.elapsed() >= PENDING_TTL {
+        if pending.tool != tool || pending.args != args || pending.subject.as_deref() != subject {
             return None;
         }
         let result: ElicitResult =
             serde_json::from_value(responses.get(CONFIRM_KEY)?.clone()).ok()?;
-        Some((pending.question, result))
+        let question = Question {
+            text: pending.question,
+            offer_session_allow: pending.offer_session_allow,
+        };
+        Some((question, result))
     }
 }

@@ -64,9 +64,9 @@ pub struct HttpStack {
     pub base_url: String,
     pub authorizer: Arc<dyn Authorizer>,
     pub policy: HttpPolicy,
-    in_flight: Semaphore,
+    in_flight: Arc<Semaphore>,
     /// The latest rate-limit budget seen per operation.
-    rates: retry::RateBook,
+    rates: Arc<retry::RateBook>,
     /// Offline mode: requests are recorded here instead of sent.
     capture: Option<Arc<Capture>>,
 }
@@ -86,11 +86,26 @@ impl HttpStack {
             client,
             base_url: base_url.trim_end_matches('/').to_owned(),
             authorizer,
-            in_flight: Semaphore::new(policy.max_in_flight.max(1)),
-            rates: retry::RateBook::default(),
+            in_flight: Arc::new(Semaphore::new(policy.max_in_flight.max(1))),
+            rates: Arc::default(),
             policy,
             capture: None,
         })
+    }
+
+    /// The same stack with another credential (remote mode: one per
+    /// person). The connection pool, the in-flight limit and the rate-limit
+    /// book stay shared: Okta's limits are the org's, whoever calls.
+    pub fn with_authorizer(&self, authorizer: Arc<dyn Authorizer>) -> Self {
+        Self {
+            client: self.client.clone(),
+            base_url: self.base_url.clone(),
+            authorizer,
+            policy: self.policy.clone(),
+            in_flight: self.in_flight.clone(),
+            rates: self.rates.clone(),
+            capture: self.capture.clone(),
+        }
     }
 
     /// Offline mode, for the fuzz harness and tests: every request is

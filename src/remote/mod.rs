@@ -17,5 +17,12 @@
 //! - the HTTP transport that puts the two in front of the MCP server.
 
 pub mod gate;
+pub mod http;
+pub mod local_gate;
 pub mod oauth;
+pub mod people;
+pub mod relay;
+pub mod sessions;
+pub mod settings;
+pub mod start;
 pub mod store;

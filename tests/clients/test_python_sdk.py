@@ -1,6 +1,8 @@
-"""okta-mcp driven by the official MCP Python SDK over stdio, against fake-okta.
+"""okta-mcp driven by the official MCP Python SDK, against fake-okta, over
+stdio and over Streamable HTTP (``okta-mcp serve --http`` in local
+single-user mode, ``OKTA_MCP_HTTP_AUTH=none``).
 
-Every test runs twice:
+Every test runs in both transports and twice in each:
   * ``legacy``: the classic ``initialize`` handshake (protocol 2025-11-25);
     elicitation arrives as a server-to-client ``elicitation/create`` request.
   * ``auto``: the SDK's default. It probes ``server/discover`` and, when the
@@ -15,8 +17,10 @@ from __future__ import annotations
 
 import os
 import selectors
+import socket
 import subprocess
 import time
+import urllib.request
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -43,6 +47,11 @@ def anyio_backend():
 
 @pytest.fixture(params=list(MODES))
 def mode(request):
+    return request.param
+
+
+@pytest.fixture(params=["stdio", "http"])
+def transport(request):
     return request.param
 
 
@@ -88,10 +97,57 @@ def server_log(tmp_path):
         print(path.read_text(errors="replace")[-4000:])
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @asynccontextmanager
-async def connect(url, server_log, mode, **kwargs):
+async def http_server(env, server_log):
+    """``okta-mcp serve --http`` on a free loopback port; yields the MCP URL."""
+    port = free_port()
+    env = dict(env, OKTA_MCP_HTTP_AUTH="none")
+    with open(server_log, "a") as errlog:
+        proc = subprocess.Popen(
+            [OKTA_MCP, "serve", "--http", f"127.0.0.1:{port}"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=errlog,
+        )
+        try:
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                assert proc.poll() is None, "okta-mcp serve --http exited"
+                assert time.monotonic() < deadline, "okta-mcp serve --http did not answer /healthz"
+                await anyio.sleep(0.05)
+            yield f"http://127.0.0.1:{port}/mcp"
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+@asynccontextmanager
+async def connect(url, server_log, mode, transport="stdio", **kwargs):
     env = dict(os.environ)
     env.update(OKTA_ORG_URL=url, OKTA_SCOPES=SCOPES, OKTA_API_TOKEN=TOKEN)
+    if transport == "http":
+        async with http_server(env, server_log) as mcp_url:
+            async with Client(mcp_url, mode=mode, **kwargs) as client:
+                assert client.protocol_version == MODES[mode], client.protocol_version
+                yield client
+        return
     params = StdioServerParameters(command=OKTA_MCP, args=[], env=env)
     with open(server_log, "a") as errlog:
         async with Client(stdio_client(params, errlog=errlog), mode=mode, **kwargs) as client:
@@ -118,9 +174,9 @@ async def assert_group_gone(client, gid):
 
 
 @pytest.mark.anyio
-async def test_list_tools_gated_by_scopes(fake_okta, server_log, mode):
+async def test_list_tools_gated_by_scopes(fake_okta, server_log, mode, transport):
     with anyio.fail_after(STEP_TIMEOUT):
-        async with connect(fake_okta, server_log, mode) as client:
+        async with connect(fake_okta, server_log, mode, transport) as client:
             assert client.server_info is not None and client.server_info.name == "okta-mcp"
             tools = await client.list_tools()
             names = {t.name for t in tools.tools}
@@ -132,9 +188,9 @@ async def test_list_tools_gated_by_scopes(fake_okta, server_log, mode):
 
 
 @pytest.mark.anyio
-async def test_read_tool(fake_okta, server_log, mode):
+async def test_read_tool(fake_okta, server_log, mode, transport):
     with anyio.fail_after(STEP_TIMEOUT):
-        async with connect(fake_okta, server_log, mode) as client:
+        async with connect(fake_okta, server_log, mode, transport) as client:
             r = await client.call_tool("list_users", {"limit": 3})
             assert not r.is_error, text_of(r)
             assert r.structured_content is not None
@@ -143,16 +199,16 @@ async def test_read_tool(fake_okta, server_log, mode):
 
 
 @pytest.mark.anyio
-async def test_tool_error_unknown_user(fake_okta, server_log, mode):
+async def test_tool_error_unknown_user(fake_okta, server_log, mode, transport):
     with anyio.fail_after(STEP_TIMEOUT):
-        async with connect(fake_okta, server_log, mode) as client:
+        async with connect(fake_okta, server_log, mode, transport) as client:
             r = await client.call_tool("get_user", {"id": "00unosuchuser000000"})
             assert r.is_error
             assert "E0000007" in text_of(r), text_of(r)
 
 
 @pytest.mark.anyio
-async def test_destructive_confirmed_by_elicitation(fake_okta, server_log, mode):
+async def test_destructive_confirmed_by_elicitation(fake_okta, server_log, mode, transport):
     asked: list[types.ElicitRequestParams] = []
 
     async def accept(context, params):
@@ -160,7 +216,7 @@ async def test_destructive_confirmed_by_elicitation(fake_okta, server_log, mode)
         return types.ElicitResult(action="accept", content={"confirm": True})
 
     with anyio.fail_after(STEP_TIMEOUT):
-        async with connect(fake_okta, server_log, mode, elicitation_callback=accept) as client:
+        async with connect(fake_okta, server_log, mode, transport, elicitation_callback=accept) as client:
             gid = await a_group_id(client)
             r = await client.call_tool("delete_group", {"groupId": gid})
             assert not r.is_error, text_of(r)
@@ -170,12 +226,12 @@ async def test_destructive_confirmed_by_elicitation(fake_okta, server_log, mode)
 
 
 @pytest.mark.anyio
-async def test_destructive_declined_by_elicitation(fake_okta, server_log, mode):
+async def test_destructive_declined_by_elicitation(fake_okta, server_log, mode, transport):
     async def decline(context, params):
         return types.ElicitResult(action="decline")
 
     with anyio.fail_after(STEP_TIMEOUT):
-        async with connect(fake_okta, server_log, mode, elicitation_callback=decline) as client:
+        async with connect(fake_okta, server_log, mode, transport, elicitation_callback=decline) as client:
             gid = await a_group_id(client)
             r = await client.call_tool("delete_group", {"groupId": gid})
             assert r.is_error, text_of(r)
@@ -184,9 +240,9 @@ async def test_destructive_declined_by_elicitation(fake_okta, server_log, mode):
 
 
 @pytest.mark.anyio
-async def test_destructive_without_elicitation_needs_confirm_flag(fake_okta, server_log, mode):
+async def test_destructive_without_elicitation_needs_confirm_flag(fake_okta, server_log, mode, transport):
     with anyio.fail_after(STEP_TIMEOUT):
-        async with connect(fake_okta, server_log, mode) as client:  # no elicitation callback
+        async with connect(fake_okta, server_log, mode, transport) as client:  # no elicitation callback
             gid = await a_group_id(client)
             r = await client.call_tool("delete_group", {"groupId": gid})
             assert r.is_error, text_of(r)
@@ -199,14 +255,16 @@ async def test_destructive_without_elicitation_needs_confirm_flag(fake_okta, ser
 
 
 @pytest.mark.anyio
-async def test_modern_elicitation_is_an_input_required_result(fake_okta, server_log):
+async def test_modern_elicitation_is_an_input_required_result(fake_okta, server_log, transport):
     """At 2026-07-28 the confirmation must come back as an InputRequiredResult (no server->client request)."""
 
     async def must_not_be_called(context, params):
         raise AssertionError("elicitation must travel inside InputRequiredResult, driven by hand here")
 
     with anyio.fail_after(STEP_TIMEOUT):
-        async with connect(fake_okta, server_log, "auto", elicitation_callback=must_not_be_called) as client:
+        async with connect(
+            fake_okta, server_log, "auto", transport, elicitation_callback=must_not_be_called
+        ) as client:
             gid = await a_group_id(client)
             first = await client.session.call_tool("delete_group", {"groupId": gid}, allow_input_required=True)
             assert isinstance(first, types.InputRequiredResult), first

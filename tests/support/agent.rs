@@ -19,7 +19,7 @@ use rmcp::transport::TokioChildProcess;
 use rmcp::{ClientHandler, ErrorData as McpError, RoleClient};
 use serde_json::{Map, Value, json};
 
-use super::{FakeOkta, TOKEN};
+use super::FakeOkta;
 
 // ---------------------------------------------------------------------------
 // A scripted MCP client: answers elicitations as told, records progress.
@@ -129,7 +129,14 @@ impl ClientHandler for Agent {
 /// protocol 2026-07-28 (`server/discover`, MRTR).
 pub struct AgentServer {
     pub client: RunningService<RoleClient, Agent>,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl AgentServer {
+    /// A client of a server this harness did not start (remote mode).
+    pub fn remote(client: RunningService<RoleClient, Agent>) -> Self {
+        Self { client, _dir: None }
+    }
 }
 
 pub async fn start_agent(
@@ -140,20 +147,29 @@ pub async fn start_agent(
     mrtr: bool,
 ) -> AgentServer {
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_okta-mcp"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", dir.path())
-        .env("XDG_STATE_HOME", dir.path().join("state"))
-        .env("OKTA_ORG_URL", org)
-        .env("OKTA_SCOPES", scopes)
-        .env("OKTA_API_TOKEN", TOKEN)
-        .env("OKTA_NO_BROWSER", "1")
-        .envs(env.iter().copied());
+    let mut cmd = super::command(dir.path(), org, scopes);
+    cmd.envs(env.iter().copied());
     let (transport, _) = TokioChildProcess::builder(cmd)
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    AgentServer {
+        client: serve_agent(transport, agent, mrtr).await,
+        _dir: Some(dir),
+    }
+}
+
+/// Runs `agent` over `transport`: the 2025-11-25 handshake, or 2026-07-28
+/// discovery (`mrtr`); panics unless it is ready within 20 s.
+pub async fn serve_agent<T, E, A>(
+    transport: T,
+    agent: Agent,
+    mrtr: bool,
+) -> RunningService<RoleClient, Agent>
+where
+    T: rmcp::transport::IntoTransport<RoleClient, E, A>,
+    E: std::error::Error + Send + Sync + 'static,
+{
     let lifecycle = if mrtr {
         ClientLifecycleMode::Discover {
             preferred_versions: vec![ProtocolVersion::V_2026_07_28],
@@ -161,14 +177,13 @@ pub async fn start_agent(
     } else {
         ClientLifecycleMode::Initialize
     };
-    let client = tokio::time::timeout(
+    tokio::time::timeout(
         Duration::from_secs(20),
         agent.serve_with_lifecycle(transport, lifecycle),
     )
     .await
     .expect("starts within 20 s")
-    .expect("starts");
-    AgentServer { client, _dir: dir }
+    .expect("starts")
 }
 
 /// A group admin whose person answers confirmations with `action`.

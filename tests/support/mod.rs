@@ -13,7 +13,9 @@ use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Map, Value};
 
 pub mod agent;
+pub mod http;
 pub mod oidc;
+pub mod peers;
 pub mod raw;
 
 #[allow(unused_imports)]
@@ -56,21 +58,28 @@ pub struct Server {
     _dir: tempfile::TempDir,
 }
 
+/// The `okta-mcp` binary with a clean environment: home and state in
+/// `dir`, the org, the scopes and [`TOKEN`].
+pub fn command(dir: &std::path::Path, org_url: &str, scopes: &str) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_okta-mcp"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .env("OKTA_ORG_URL", org_url)
+        .env("OKTA_SCOPES", scopes)
+        .env("OKTA_API_TOKEN", TOKEN)
+        .env("OKTA_NO_BROWSER", "1");
+    cmd
+}
+
 /// Starts the server against `org_url` with `scopes` and extra environment.
 pub async fn start(org_url: &str, scopes: &str, env: &[(&str, &str)]) -> Server {
     let dir = tempfile::tempdir().expect("tempdir");
     let stderr_path = dir.path().join("stderr.log");
     let stderr = std::fs::File::create(&stderr_path).expect("stderr file");
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_okta-mcp"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", dir.path())
-        .env("XDG_STATE_HOME", dir.path().join("state"))
-        .env("OKTA_ORG_URL", org_url)
-        .env("OKTA_SCOPES", scopes)
-        .env("OKTA_API_TOKEN", TOKEN)
-        .env("OKTA_NO_BROWSER", "1")
-        .env("RUST_LOG", "okta_mcp=debug");
+    let mut cmd = command(dir.path(), org_url, scopes);
+    cmd.env("RUST_LOG", "okta_mcp=debug");
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -28,60 +28,75 @@ const GRANT_TTL_DEFAULT: u64 = 7 * 24 * 3600;
 #[derive(Debug, Clone, Default, Args)]
 pub struct OAuthSettings {
     /// The URL people and MCP clients reach this server at, e.g. https://okta-mcp.example.com (https; http only for loopback; no path). MCP clients connect to it + /mcp; Okta's web app redirects to it + /oauth/callback.
-    #[arg(long = "public-url", env = "OKTA_MCP_PUBLIC_URL")]
+    #[arg(long = "public-url", env = "OKTA_MCP_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
     /// Key that signs the access tokens given to MCP clients: 32 or more random bytes, base64 (`openssl rand -base64 32`), the same on every replica.
     #[arg(
         long = "signing-key",
         env = "OKTA_MCP_SIGNING_KEY",
-        hide_env_values = true
+        hide_env_values = true,
+        global = true
     )]
     pub signing_key: Option<String>,
     /// Key that encrypts each person's Okta tokens in the store (AES-256-GCM): exactly 32 random bytes, base64 (`openssl rand -base64 32`), the same on every replica, not the signing key.
-    #[arg(long = "store-key", env = "OKTA_MCP_STORE_KEY", hide_env_values = true)]
+    #[arg(
+        long = "store-key",
+        env = "OKTA_MCP_STORE_KEY",
+        hide_env_values = true,
+        global = true
+    )]
     pub store_key: Option<String>,
     /// Client id of the Okta OIDC web app people sign in through (default: OKTA_CLIENT_ID).
-    #[arg(long = "web-client-id", env = "OKTA_MCP_WEB_CLIENT_ID")]
+    #[arg(long = "web-client-id", env = "OKTA_MCP_WEB_CLIENT_ID", global = true)]
     pub web_client_id: Option<String>,
     /// The web app's private key for private key JWT, PEM or JWK (default: OKTA_PRIVATE_KEY).
     #[arg(
         long = "web-private-key",
         env = "OKTA_MCP_WEB_PRIVATE_KEY",
-        hide_env_values = true
+        hide_env_values = true,
+        global = true
     )]
     pub web_private_key: Option<String>,
     /// Path of the web app's private key file, instead of OKTA_MCP_WEB_PRIVATE_KEY (default: OKTA_PRIVATE_KEY_FILE).
-    #[arg(long = "web-private-key-file", env = "OKTA_MCP_WEB_PRIVATE_KEY_FILE")]
+    #[arg(
+        long = "web-private-key-file",
+        env = "OKTA_MCP_WEB_PRIVATE_KEY_FILE",
+        global = true
+    )]
     pub web_private_key_file: Option<String>,
     /// Key id (kid) registered with the web app's public key (default: OKTA_KEY_ID).
-    #[arg(long = "web-key-id", env = "OKTA_MCP_WEB_KEY_ID")]
+    #[arg(long = "web-key-id", env = "OKTA_MCP_WEB_KEY_ID", global = true)]
     pub web_key_id: Option<String>,
     /// Seconds an access token given to an MCP client lasts (default 300, 60 to 3600).
     #[arg(
         long = "access-token-ttl",
         value_name = "SECS",
-        env = "OKTA_MCP_ACCESS_TOKEN_TTL"
+        env = "OKTA_MCP_ACCESS_TOKEN_TTL",
+        global = true
     )]
     pub access_token_ttl: Option<String>,
     /// Seconds a sign-in lasts without use: its refresh token and the stored Okta tokens (default 604800, a week).
     #[arg(
         long = "sign-in-ttl",
         value_name = "SECS",
-        env = "OKTA_MCP_SIGN_IN_TTL"
+        env = "OKTA_MCP_SIGN_IN_TTL",
+        global = true
     )]
     pub sign_in_ttl: Option<String>,
     /// Accept dynamic client registration (RFC 7591) at /register (true/false, default true).
     #[arg(
         long = "dynamic-registration",
         value_name = "BOOL",
-        env = "OKTA_MCP_DYNAMIC_REGISTRATION"
+        env = "OKTA_MCP_DYNAMIC_REGISTRATION",
+        global = true
     )]
     pub dynamic_registration: Option<String>,
     /// Tests only: accept client metadata documents at http://127.0.0.1 / localhost URLs (true/false, default false).
     #[arg(
         long = "allow-loopback-client-metadata",
         value_name = "BOOL",
-        env = "OKTA_MCP_ALLOW_LOOPBACK_CLIENT_METADATA"
+        env = "OKTA_MCP_ALLOW_LOOPBACK_CLIENT_METADATA",
+        global = true
     )]
     pub allow_loopback_client_metadata: Option<String>,
 }

@@ -8,10 +8,22 @@
 //!
 //! Keys are namespaced by what they hold (`code:`, `client:`, `okta:`,
 //! `refresh:`, `mrtr:`, `allow:`, `session:`), see [`Namespace`].
+//!
+//! Three implementations, chosen by `OKTA_MCP_STORE` ([`open`]): [`memory`]
+//! (the default, one instance), [`file`] (one instance whose state survives
+//! a restart) and [`redis`] (Redis or Valkey, any number of replicas).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
+
+#[doc(hidden)]
+pub mod contract;
+pub mod file;
+pub mod memory;
+pub mod redis;
+mod table;
 
 /// What can go wrong talking to a store. Messages name the store, never a
 /// stored value.
@@ -56,6 +68,40 @@ pub trait Store: Send + Sync + 'static {
 
     /// A description for logs and `/readyz` (never a password).
     fn describe(&self) -> String;
+
+    /// Checks that the store answers (for `/readyz`).
+    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(async move { self.get("ping:readyz").await.map(|_| ()) })
+    }
+}
+
+/// The store `OKTA_MCP_STORE` names: empty or `memory` (this process only),
+/// `file:///path/state.json` (one instance, survives a restart) or
+/// `redis://[user:password@]host[:port][/db]` (Redis or Valkey, shared by
+/// every replica). Opening does not wait for Redis: an unreachable server
+/// shows in `/readyz` and as `503` answers, not as a failed start.
+pub fn open(setting: &str) -> Result<Arc<dyn Store>, StoreError> {
+    let text = setting.trim();
+    if text.is_empty() || text.eq_ignore_ascii_case("memory") {
+        return Ok(Arc::new(memory::MemoryStore::new()));
+    }
+    if let Some(path) = text.strip_prefix("file://") {
+        if path.is_empty() || !path.starts_with('/') {
+            return Err(StoreError::File {
+                path: path.to_owned(),
+                reason: "OKTA_MCP_STORE=file:// needs an absolute path, e.g. file:///var/lib/okta-mcp/state.json".into(),
+            });
+        }
+        return Ok(Arc::new(file::FileStore::open(std::path::Path::new(path))?));
+    }
+    if text.starts_with("redis://") || text.starts_with("valkey://") {
+        return Ok(Arc::new(redis::RedisStore::new(text)?));
+    }
+    Err(StoreError::Unavailable {
+        store: crate::config::mask_userinfo(text),
+        reason: "OKTA_MCP_STORE must be memory, file:///absolute/path.json or redis://host:port"
+            .into(),
+    })
 }
 
 /// The kinds of value kept in the store, each under its own key prefix.
@@ -77,6 +123,10 @@ pub enum Namespace {
     Allow,
     /// MCP sessions (protocol 2025-11-25), for restore on another replica.
     Session,
+    /// Who started an MCP session: only that person may use it.
+    SessionOwner,
+    /// Confirmation questions open in an MCP session and their answers.
+    Elicit,
 }
 
 impl Namespace {
@@ -90,6 +140,8 @@ impl Namespace {
             Namespace::Mrtr => "mrtr:",
             Namespace::Allow => "allow:",
             Namespace::Session => "session:",
+            Namespace::SessionOwner => "session-owner:",
+            Namespace::Elicit => "elicit:",
         }
     }
 
