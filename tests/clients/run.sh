@@ -51,25 +51,17 @@ export FAKE_OKTA_BIN="${FAKE_OKTA_BIN:-$root/target/debug/fake-okta}"
 
 # --- Python MCP SDK --------------------------------------------------------
 run_python() {
-  local venv="$here/.venv" py
-  py="$(command -v python3 || true)"
-  if [ -z "$py" ]; then missing_peer "python3 not found"; return; fi
-  if [ ! -x "$venv/bin/python" ]; then
-    log "creating $venv"
-    if ! timeout 300 "$py" -m venv "$venv"; then
-      rm -rf "$venv"
-      missing_peer "python3 -m venv failed (python3-venv missing?)"
-      return
-    fi
-  fi
-  log "pip install -r requirements.txt -c constraints.txt"
-  if ! timeout 900 "$venv/bin/python" -m pip install -q --disable-pip-version-check \
-      -r "$here/requirements.txt" -c "$here/constraints.txt"; then
+  local venv="$here/.venv" rc
+  log "python-venv.sh (pip install -r requirements.txt -c constraints.txt)"
+  bash "$here/python-venv.sh"
+  rc=$?
+  if [ "$rc" -eq 2 ]; then missing_peer "python3 with venv not found"; return; fi
+  if [ "$rc" -ne 0 ]; then
     log "FAIL: pip install of the pinned Python packages"
     failed=$((failed + 1))
     return
   fi
-  local junit rc
+  local junit
   junit="$(mktemp)"
   log "pytest test_python_sdk.py"
   (cd "$here" && timeout 900 "$venv/bin/python" -m pytest -p no:cacheprovider -q -rfE \

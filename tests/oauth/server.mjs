@@ -1,6 +1,6 @@
 // oidc-provider on Okta's routes, for tests/oauth.rs.
 // Usage: node server.mjs config.json   (prints the port on stdout when ready)
-// config.json: { "scopes": [...], "api_upstream"?: fake Okta URL (gets /api/ requests), "clients": [{ "client_id", "keys"?: [{ "kid", "pem" }],
+// config.json: { "scopes": [...], "api_upstream"?: fake Okta URL (gets /api/ requests), "api_check"?: bool, "clients": [{ "client_id", "keys"?: [{ "kid", "pem" }],
 //   "grant"?: "scope list", "dpop_required"?: bool, "redirect_uris"?: [...] }] }  (a client without keys is a
 // public device-flow client; one with keys and redirect_uris is an OIDC web app:
 // authorization code + PKCE + refresh token, private key JWT). PEMs may be public or private; only the public half is used.
@@ -13,12 +13,18 @@
 // POST /interaction/:uid/login signs that account in and grants the requested
 // scopes, or `action=deny` refuses). Like Okta, offline_access brings a refresh
 // token without prompt=consent, and refresh tokens rotate.
+// "api_check": true makes the /api/ forwarding behave like Okta's resource
+// server: only a live access token of this provider (with a matching proof when
+// DPoP-bound) gets through, and the request reaches api_upstream with
+// `x-test-okta-account` naming the token's account; anything else is answered
+// 401 here and never forwarded.
 // Test hooks: GET /test/device?user_code=&action=approve|deny,
 // GET /test/whoami (a resource server: checks the Authorization header's access
 // token, and for a DPoP-bound one the proof's key, and answers account, client,
 // scope, bound),
 // GET /test/fail-refresh (refresh grants fail from now on), GET /test/stats
-// (every token request: grant, scope asked for, status, error, whether it carried a proof).
+// (every token request: grant, scope asked for, status, error, whether it carried a proof;
+// and `issued`: every access, refresh and ID token issued, to check they stay secret).
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -111,9 +117,10 @@ const provider = new Provider(issuer, {
 let slowDowns = cfg.slow_down ?? 0;
 let failRefresh = false;
 const tokenLog = [];
+const issued = [];
 provider.use(async (ctx, next) => {
   if (ctx.path === '/test/stats') {
-    ctx.body = { token: tokenLog };
+    ctx.body = { token: tokenLog, issued };
     return;
   }
   if (ctx.path === '/test/fail-refresh') {
@@ -129,6 +136,10 @@ provider.use(async (ctx, next) => {
   try {
     await tokenEndpoint(ctx, next, dpop);
   } finally {
+    const body = ctx.body && typeof ctx.body === 'object' ? ctx.body : {};
+    for (const k of ['access_token', 'refresh_token', 'id_token']) {
+      if (typeof body[k] === 'string') issued.push(body[k]);
+    }
     tokenLog.push({
       grant: ctx.oidc?.params?.grant_type ?? null,
       scope: ctx.oidc?.params?.scope ?? null,
@@ -230,45 +241,65 @@ provider.use(async (ctx, next) => {
   ctx.status = 303;
   ctx.redirect(returnTo);
 });
+// Who does this request's access token stand for? The token record, or why not.
+async function tokenOf(req) {
+  const [scheme, token] = (req.headers.authorization || ' ').split(' ');
+  const at = token ? await provider.AccessToken.find(token) : undefined;
+  if (!at) return { error: 'invalid_token' };
+  if (at.jkt) {
+    const proof = req.headers.dpop;
+    let jkt = null;
+    try {
+      jkt = proof ? await calculateJwkThumbprint(decodeProtectedHeader(proof).jwk) : null;
+    } catch { /* not a proof */ }
+    if (scheme !== 'DPoP' || jkt !== at.jkt) {
+      return { error: 'invalid_token', error_description: 'DPoP-bound token without a matching proof' };
+    }
+  }
+  return { at, scheme };
+}
 // A resource server for tests: who does this access token stand for?
 provider.use(async (ctx, next) => {
   if (ctx.path !== '/test/whoami') {
     await next();
     return;
   }
-  const [scheme, token] = (ctx.get('authorization') || ' ').split(' ');
-  const at = token ? await provider.AccessToken.find(token) : undefined;
+  const { at, scheme, ...refused } = await tokenOf(ctx.req);
   if (!at) {
     ctx.status = 401;
-    ctx.body = { error: 'invalid_token' };
+    ctx.body = refused;
     return;
   }
-  const bound = !!at.jkt;
-  if (bound) {
-    const proof = ctx.get('DPoP');
-    const jkt = proof ? await calculateJwkThumbprint(decodeProtectedHeader(proof).jwk) : null;
-    if (scheme !== 'DPoP' || jkt !== at.jkt) {
-      ctx.status = 401;
-      ctx.body = { error: 'invalid_token', error_description: 'DPoP-bound token without a matching proof' };
-      return;
-    }
-  }
-  ctx.body = { account: at.accountId, client: at.clientId, scope: at.scope, bound, scheme };
+  ctx.body = { account: at.accountId, client: at.clientId, scope: at.scope, bound: !!at.jkt, scheme };
 });
 provider.on('server_error', (ctx, err) => console.error('server_error', err));
 // Okta serves the Management API on the same origin: forward /api/ to the fake.
 const oidc = provider.callback();
 server.on('request', (req, res) => {
   if (cfg.api_upstream && req.url.startsWith('/api/')) {
-    const up = new URL(req.url, cfg.api_upstream);
-    const fwd = http.request(up, { method: req.method, headers: { ...req.headers, host: up.host } }, (r) => {
-      res.writeHead(r.statusCode, r.headers);
-      r.pipe(res);
-    });
-    fwd.on('error', () => { res.writeHead(502); res.end(); });
-    req.pipe(fwd);
+    forward(req, res).catch(() => { res.writeHead(502); res.end(); });
     return;
   }
   oidc(req, res);
 });
+async function forward(req, res) {
+  const headers = { ...req.headers };
+  delete headers['x-test-okta-account'];
+  if (cfg.api_check) {
+    const { at, ...refused } = await tokenOf(req);
+    if (!at) {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errorCode: 'E0000011', errorSummary: `Invalid token provided (${refused.error_description ?? refused.error})` }));
+      return;
+    }
+    headers['x-test-okta-account'] = at.accountId;
+  }
+  const up = new URL(req.url, cfg.api_upstream);
+  const fwd = http.request(up, { method: req.method, headers: { ...headers, host: up.host } }, (r) => {
+    res.writeHead(r.statusCode, r.headers);
+    r.pipe(res);
+  });
+  fwd.on('error', () => { res.writeHead(502); res.end(); });
+  req.pipe(fwd);
+}
 console.log(port);
