@@ -33,6 +33,7 @@ use fake_okta::RecordedRequest;
 use serde_json::{Value, json};
 use support::FakeOkta;
 use support::agent::deletable_groups;
+use support::browser::{Attempt, McpClient};
 use support::http::HttpServer;
 use support::oidc::{OAuthServer, ec_sec1, prerequisites_missing};
 use support::peers::{Nginx, Redis, free_port, in_ci};
@@ -495,5 +496,212 @@ async fn a_team_signs_in_with_the_python_sdk_and_each_person_acts_as_themselves(
                 &s[..6.min(s.len())]
             );
         }
+    }
+}
+
+/// What fake-okta received, counted: a refused request adds nothing.
+fn okta_count(c: &Cluster) -> usize {
+    c.fake.requests().len()
+}
+
+/// A stateless `tools/call` of `list_users` to `url` with `extra` headers.
+async fn mcp_call(url: &str, extra: &[(&'static str, &str)]) -> (u16, String, String) {
+    let (body, headers) = support::http::raw_call("list_users", json!({"limit": 1}));
+    let mut req = reqwest::Client::new().post(url).json(&body);
+    for (k, v) in headers
+        .iter()
+        .map(|(k, v)| (*k, v.as_str()))
+        .chain(extra.iter().copied())
+    {
+        req = req.header(k, v);
+    }
+    let r = tokio::time::timeout(Duration::from_secs(30), req.send())
+        .await
+        .expect("answered within 30 s")
+        .expect("sent");
+    let challenge = r
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (r.status().as_u16(), challenge, r.text().await.unwrap())
+}
+
+/// A token signed with the deployment's key, from `base` claims with
+/// `change`d ones.
+fn forge(signing_key_b64: &str, base: &Value, change: Value) -> String {
+    let mut claims = base.clone();
+    for (k, v) in change.as_object().unwrap() {
+        claims[k] = v.clone();
+    }
+    let mut h = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    h.typ = Some("at+jwt".into());
+    let key = STANDARD.decode(signing_key_b64).unwrap();
+    jsonwebtoken::encode(&h, &claims, &jsonwebtoken::EncodingKey::from_secret(&key)).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_requests_reach_neither_the_tools_nor_okta() {
+    let Some(c) = Cluster::start(2, &[]).await else {
+        return;
+    };
+    let url = c.mcp_url();
+    let browser = support::browser::Browser::new(
+        &c.nginx.url(),
+        &format!("{SCOPES} offline_access"),
+        c.oidc.dir.path().join("node.log"),
+    );
+    let client = browser.registered_client().await;
+
+    // A real sign-in, and the token working: the control for every refusal.
+    let (code, attempt) = browser.sign_in(&client, "alice").await;
+    let (status, tokens) = browser.exchange(&client, &code, &attempt.verifier).await;
+    assert_eq!(status, 200, "{tokens}");
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let bearer = format!("Bearer {access}");
+    let before = okta_count(&c);
+    let (status, _, body) = mcp_call(&url, &[("authorization", &bearer)]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(!body.contains("\"isError\":true"), "{body}");
+    assert!(okta_count(&c) > before, "the accepted call reached Okta");
+
+    let metadata = format!(
+        "resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\"",
+        c.nginx.url()
+    );
+    let refused = |what: &'static str, want: u16| {
+        let (c, metadata) = (&c, metadata.clone());
+        move |(status, challenge, body): (u16, String, String), before: usize| {
+            assert_eq!(status, want, "{what}: {body}");
+            if want == 401 {
+                assert!(challenge.contains(&metadata), "{what}: {challenge}");
+            }
+            assert_eq!(
+                okta_count(c),
+                before,
+                "{what}: a refused request reached Okta"
+            );
+        }
+    };
+
+    // No token; not a bearer token.
+    let before = okta_count(&c);
+    refused("no token", 401)(mcp_call(&url, &[]).await, before);
+    refused("basic", 401)(
+        mcp_call(&url, &[("authorization", "Basic YWxpY2U6cHc=")]).await,
+        before,
+    );
+
+    // The real token's claims, re-signed with the deployment's own key:
+    // another audience, expired. Only the claim changed is wrong.
+    let real = claims(&access);
+    let key = &c.secrets[0];
+    let other_aud = forge(key, &real, json!({"aud": "https://other.example.com/mcp"}));
+    let (status, challenge, body) =
+        mcp_call(&url, &[("authorization", &format!("Bearer {other_aud}"))]).await;
+    assert!(challenge.contains("invalid_token"), "{challenge}");
+    refused("wrong audience", 401)((status, challenge, body), before);
+    let past = okta_mcp::auth::keys::now_secs() - 600;
+    let expired = forge(
+        key,
+        &real,
+        json!({"exp": past, "iat": past - 300, "nbf": past - 300}),
+    );
+    refused("expired", 401)(
+        mcp_call(&url, &[("authorization", &format!("Bearer {expired}"))]).await,
+        before,
+    );
+    let resigned = forge(key, &real, json!({}));
+    let (status, _, body) =
+        mcp_call(&url, &[("authorization", &format!("Bearer {resigned}"))]).await;
+    assert_eq!(
+        status, 200,
+        "the unchanged claims re-signed are admitted: {body}"
+    );
+    let before = okta_count(&c);
+
+    // A foreign Origin, with a good token.
+    refused("foreign Origin", 403)(
+        mcp_call(
+            &url,
+            &[
+                ("authorization", &bearer),
+                ("origin", "https://evil.example.com"),
+            ],
+        )
+        .await,
+        before,
+    );
+
+    // Codes: a wrong PKCE verifier, a redirect-URI mismatch, a replay
+    // (through nginx, so on either replica). Each is refused, nothing is
+    // asked of Okta for it, and a replay ends the sign-in it made.
+    let token_calls = c.oidc.token_requests().await.len();
+    let (code, attempt) = browser.sign_in(&client, "bob").await;
+    let signed_in = c.oidc.token_requests().await.len();
+    assert!(signed_in > token_calls, "the sign-in went to Okta");
+    let (status, body) = browser
+        .exchange(&client, &code, &Attempt::new().verifier)
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let (status, _) = browser.exchange(&client, &code, &attempt.verifier).await;
+    assert_eq!(status, 400, "the code died with the wrong verifier");
+
+    let (code, attempt) = browser.sign_in(&client, "bob").await;
+    let elsewhere = McpClient {
+        redirect_uri: "http://127.0.0.1:1/other".into(),
+        ..client.clone()
+    };
+    let (status, body) = browser.exchange(&elsewhere, &code, &attempt.verifier).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let page = browser
+        .http
+        .get(browser.authorize_url(&elsewhere, &Attempt::new(), &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.status(),
+        400,
+        "an unregistered redirect URI gets a page"
+    );
+    assert!(page.headers().get("location").is_none(), "and no redirect");
+
+    let (code, attempt) = browser.sign_in(&client, "carol").await;
+    let (status, tokens) = browser.exchange(&client, &code, &attempt.verifier).await;
+    assert_eq!(status, 200, "{tokens}");
+    let carol = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
+    let (status, _, body) = mcp_call(&url, &[("authorization", &carol)]).await;
+    assert_eq!(status, 200, "{body}");
+    let exchanged = c.oidc.token_requests().await.len();
+    for _ in 0..2 {
+        let (status, body) = browser.exchange(&client, &code, &attempt.verifier).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_grant"))
+        );
+    }
+    let before = okta_count(&c);
+    refused("after a replayed code", 401)(
+        mcp_call(&url, &[("authorization", &carol)]).await,
+        before,
+    );
+    assert_eq!(
+        c.oidc.token_requests().await.len(),
+        exchanged,
+        "refused exchanges ask nothing of Okta"
+    );
+
+    // The first person's token still works: refusals touched only theirs.
+    let (status, _, body) = mcp_call(&url, &[("authorization", &bearer)]).await;
+    assert_eq!(status, 200, "{body}");
+    for r in &c.replicas {
+        assert!(!r.stderr().contains("panicked"), "{}", r.stderr());
     }
 }

@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use clap::Parser;
 use futures::future::BoxFuture;
 use okta_mcp::auth::Authorizer;
@@ -34,6 +34,7 @@ use okta_mcp::remote::gate::{Gate, Person, Refusal};
 use okta_mcp::remote::oauth::{OAuthSettings, refusal_response};
 use okta_mcp::remote::store::{Store, StoreError};
 use serde_json::{Value, json};
+use support::browser::{Attempt, Browser, Landing, McpClient};
 use support::oidc::{OAuthServer, ec_sec1, prerequisites_missing};
 
 const SCOPES: &str = "okta.users.read okta.groups.read";
@@ -174,82 +175,11 @@ struct ServeArgs {
     oauth: OAuthSettings,
 }
 
-/// One MCP client as the tests play it.
-#[derive(Clone)]
-struct McpClient {
-    client_id: String,
-    redirect_uri: String,
-}
-
-/// One authorization attempt's PKCE pair and state.
-struct Attempt {
-    verifier: String,
-    challenge: String,
-    state: String,
-}
-
-impl Attempt {
-    fn new() -> Self {
-        let verifier = format!("{}{}", random(), random());
-        let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
-        Self {
-            challenge: URL_SAFE_NO_PAD.encode(d.as_ref()),
-            verifier,
-            state: random(),
-        }
-    }
-}
-
-fn random() -> String {
-    let mut b = [0u8; 24];
-    aws_lc_rs::rand::fill(&mut b).unwrap();
-    URL_SAFE_NO_PAD.encode(b)
-}
-
-/// The browser's cookies (per host, as browsers keep them).
-#[derive(Default)]
-struct Jar(BTreeMap<String, String>);
-
-impl Jar {
-    fn header(&self) -> String {
-        self.0
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    fn keep(&mut self, resp: &reqwest::Response) {
-        for v in resp.headers().get_all("set-cookie") {
-            let Some((name, rest)) = v.to_str().unwrap().split_once('=') else {
-                continue;
-            };
-            let value = rest.split(';').next().unwrap_or("");
-            if value.is_empty() {
-                self.0.remove(name);
-            } else {
-                self.0.insert(name.to_owned(), value.to_owned());
-            }
-        }
-    }
-
-    fn drop_ours(&mut self) {
-        self.0.retain(|k, _| !k.starts_with("okta_mcp_login_"));
-    }
-}
-
-/// Where a browser sign-in ended: the MCP client's redirect URI with this
-/// query, or a page of this server with this status and text.
-#[derive(Debug)]
-enum Landing {
-    Client(BTreeMap<String, String>),
-    Page(u16, String),
-}
-
 struct Remote {
     oidc: OAuthServer,
     base: String,
     http: reqwest::Client,
+    browser: Browser,
     gate: Arc<dyn Gate>,
     store: Arc<MemoryStore>,
     /// The settings this server runs with, for replicas.
@@ -327,13 +257,16 @@ impl Remote {
                 .filter(|l| !l.starts_with("-----") && l.len() > 20)
                 .map(str::to_owned),
         );
+        let browser = Browser::new(
+            &base,
+            "okta.users.read okta.groups.read offline_access",
+            oidc.dir.path().join("node.log"),
+        );
         Some(Self {
             oidc,
             base,
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
+            http: browser.http.clone(),
+            browser,
             gate,
             store,
             args: all_args,
@@ -374,181 +307,40 @@ impl Remote {
     }
 
     async fn register(&self, redirect_uris: &[&str]) -> reqwest::Response {
-        self.http
-            .post(format!("{}/register", self.base))
-            .json(&json!({ "client_name": "test client", "redirect_uris": redirect_uris, "grant_types": ["authorization_code", "refresh_token"], "token_endpoint_auth_method": "client_secret_post" }))
-            .send()
-            .await
-            .unwrap()
+        self.browser.register(redirect_uris).await
     }
 
     async fn registered_client(&self) -> McpClient {
-        let redirect_uri = "http://127.0.0.1:1/callback".to_owned();
-        let r = self.register(&[&redirect_uri]).await;
-        assert_eq!(r.status(), 201);
-        let body: Value = r.json().await.unwrap();
-        assert_eq!(
-            body["token_endpoint_auth_method"], "none",
-            "public clients only"
-        );
-        assert!(body.get("client_secret").is_none());
-        McpClient {
-            client_id: body["client_id"].as_str().unwrap().to_owned(),
-            redirect_uri,
-        }
-    }
-
-    fn authorize_url(&self, c: &McpClient, a: &Attempt, extra: &[(&str, &str)]) -> String {
-        let mut url = url::Url::parse(&format!("{}/authorize", self.base)).unwrap();
-        {
-            let mut q = url.query_pairs_mut();
-            for (k, v) in [
-                ("response_type", "code"),
-                ("client_id", c.client_id.as_str()),
-                ("redirect_uri", c.redirect_uri.as_str()),
-                ("code_challenge", a.challenge.as_str()),
-                ("code_challenge_method", "S256"),
-                ("state", a.state.as_str()),
-                ("scope", "okta.users.read okta.groups.read offline_access"),
-            ] {
-                if !extra.iter().any(|(e, _)| *e == k) {
-                    q.append_pair(k, v);
-                }
-            }
-            for (k, v) in extra {
-                if !v.is_empty() {
-                    q.append_pair(k, v);
-                }
-            }
-        }
-        url.to_string()
-    }
-
-    /// Plays the browser from `start` until it lands at the MCP client
-    /// (or on a page), signing in as `login` (or denying when `None`).
-    /// `forget_ours` drops this server's cookie before the callback, as
-    /// when the callback is opened in another browser.
-    async fn browse(
-        &self,
-        start: &str,
-        redirect_uri: &str,
-        login: Option<&str>,
-        forget_ours: bool,
-    ) -> Landing {
-        let mut jar = Jar::default();
-        let mut url = url::Url::parse(start).unwrap();
-        for _ in 0..15 {
-            if forget_ours && url.path() == "/oauth/callback" {
-                jar.drop_ours();
-            }
-            let resp = self
-                .http
-                .get(url.clone())
-                .header("cookie", jar.header())
-                .send()
-                .await
-                .unwrap();
-            jar.keep(&resp);
-            let status = resp.status();
-            if status.is_redirection() {
-                let loc = resp.headers()["location"].to_str().unwrap().to_owned();
-                let next = url.join(&loc).unwrap();
-                if next.as_str().starts_with(redirect_uri) {
-                    return Landing::Client(
-                        next.query_pairs()
-                            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                            .collect(),
-                    );
-                }
-                url = next;
-                continue;
-            }
-            let body = resp.text().await.unwrap();
-            if status == 200 && url.path().starts_with("/interaction/") {
-                let form: Vec<(&str, &str)> = match login {
-                    Some(l) => vec![("login", l)],
-                    None => vec![("action", "deny")],
-                };
-                let resp = self
-                    .http
-                    .post(format!("{}/login", url.as_str().trim_end_matches('/')))
-                    .header("cookie", jar.header())
-                    .form(&form)
-                    .send()
-                    .await
-                    .unwrap();
-                jar.keep(&resp);
-                assert!(
-                    resp.status().is_redirection(),
-                    "sign-in form: {}",
-                    resp.status()
-                );
-                url = url
-                    .join(resp.headers()["location"].to_str().unwrap())
-                    .unwrap();
-                continue;
-            }
-            return Landing::Page(status.as_u16(), body);
-        }
-        let node =
-            std::fs::read_to_string(self.oidc.dir.path().join("node.log")).unwrap_or_default();
-        panic!("the sign-in did not end after 15 steps; oidc-provider says:\n{node}");
+        self.browser.registered_client().await
     }
 
     /// A full sign-in for `c`: the code and the attempt it belongs to.
     async fn sign_in(&self, c: &McpClient, login: &str) -> (String, Attempt) {
-        let a = Attempt::new();
+        let (code, a) = self.browser.sign_in(c, login).await;
         self.secret(&a.verifier);
-        let landing = self
-            .browse(
-                &self.authorize_url(c, &a, &[]),
-                &c.redirect_uri,
-                Some(login),
-                false,
-            )
-            .await;
-        let Landing::Client(q) = landing else {
-            panic!("sign-in did not reach the client: {landing:?}");
-        };
-        assert_eq!(q.get("state"), Some(&a.state), "state comes back");
-        assert_eq!(q.get("iss"), Some(&self.base), "RFC 9207 iss");
-        let code = q
-            .get("code")
-            .unwrap_or_else(|| panic!("no code: {q:?}"))
-            .clone();
         self.secret(&code);
         (code, a)
     }
 
+    /// Keeps the tokens of a token response as secrets.
+    fn keep_tokens(&self, body: &Value) {
+        for k in ["access_token", "refresh_token"] {
+            if let Some(t) = body[k].as_str() {
+                self.secret(t);
+            }
+        }
+    }
+
     async fn token(&self, form: &[(&str, &str)]) -> (u16, Value) {
-        let r = self
-            .http
-            .post(format!("{}/token", self.base))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        let body: Value = r.json().await.unwrap();
-        if let Some(t) = body["access_token"].as_str() {
-            self.secret(t);
-        }
-        if let Some(t) = body["refresh_token"].as_str() {
-            self.secret(t);
-        }
+        let (status, body) = self.browser.token(form).await;
+        self.keep_tokens(&body);
         (status, body)
     }
 
     async fn exchange(&self, c: &McpClient, code: &str, verifier: &str) -> (u16, Value) {
-        self.token(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", &c.client_id),
-            ("code", code),
-            ("redirect_uri", &c.redirect_uri),
-            ("code_verifier", verifier),
-            ("resource", &format!("{}/mcp", self.base)),
-        ])
-        .await
+        let (status, body) = self.browser.exchange(c, code, verifier).await;
+        self.keep_tokens(&body);
+        (status, body)
     }
 
     async fn refresh(&self, c: &McpClient, refresh_token: &str) -> (u16, Value) {
@@ -897,7 +689,7 @@ async fn refusals() {
         ] {
             let resp = r
                 .http
-                .get(r.authorize_url(c, &a, &[]))
+                .get(r.browser.authorize_url(c, &a, &[]))
                 .send()
                 .await
                 .unwrap();
@@ -940,7 +732,7 @@ async fn refusals() {
         ] {
             let resp = r
                 .http
-                .get(r.authorize_url(&client, &a, &extra))
+                .get(r.browser.authorize_url(&client, &a, &extra))
                 .send()
                 .await
                 .unwrap();
@@ -958,8 +750,9 @@ async fn refusals() {
 
         // A denied sign-in at Okta goes back as access_denied.
         let landing = r
+            .browser
             .browse(
-                &r.authorize_url(&client, &Attempt::new(), &[]),
+                &r.browser.authorize_url(&client, &Attempt::new(), &[]),
                 &client.redirect_uri,
                 None,
                 false,
@@ -972,8 +765,9 @@ async fn refusals() {
 
         // The callback in another browser is refused.
         let landing = r
+            .browser
             .browse(
-                &r.authorize_url(&client, &Attempt::new(), &[]),
+                &r.browser.authorize_url(&client, &Attempt::new(), &[]),
                 &client.redirect_uri,
                 Some("mallory"),
                 true,

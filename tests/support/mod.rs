@@ -13,6 +13,7 @@ use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Map, Value};
 
 pub mod agent;
+pub mod browser;
 pub mod http;
 pub mod oidc;
 pub mod peers;
