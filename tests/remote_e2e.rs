@@ -71,7 +71,7 @@ fn key(n: usize) -> String {
 struct Cluster {
     fake: FakeOkta,
     oidc: OAuthServer,
-    _redis: Redis,
+    redis: Redis,
     nginx: Nginx,
     replicas: Vec<HttpServer>,
     /// Configured secrets: the keys, the web app's private key lines.
@@ -129,7 +129,7 @@ impl Cluster {
         Some(Self {
             fake,
             oidc,
-            _redis: redis,
+            redis,
             nginx,
             replicas: started,
             secrets,
@@ -138,6 +138,27 @@ impl Cluster {
 
     fn mcp_url(&self) -> String {
         format!("{}/mcp", self.nginx.url())
+    }
+
+    /// Every key and value in the shared store, raw.
+    async fn stored(&self) -> Vec<(String, Vec<u8>)> {
+        let client = redis::Client::open(self.redis.url()).unwrap();
+        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg("*")
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        let mut out = Vec::new();
+        for k in keys {
+            let v: Option<Vec<u8>> = redis::cmd("GET")
+                .arg(&k)
+                .query_async(&mut conn)
+                .await
+                .unwrap();
+            out.push((k, v.unwrap_or_default()));
+        }
+        out
     }
 
     /// Every access, refresh and ID token oidc-provider issued.
@@ -345,6 +366,16 @@ async fn call_as(
     (called, asked, seen)
 }
 
+/// Deletes group `gid` as `who`: asked once (naming it), accepted, and
+/// sent to Okta as `who`; the requests it made.
+async fn confirmed_delete(c: &Cluster, who: &mut PersonClient, gid: &str) -> Vec<RecordedRequest> {
+    let (_, asked, seen) = call_as(c, who, "delete_group", json!({"groupId": gid})).await;
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(asked[0].contains(gid), "{asked:?}");
+    assert!(seen.iter().any(|r| r.method == "DELETE"), "{seen:?}");
+    seen
+}
+
 /// The Okta token of a request (the `Authorization` credential).
 fn okta_token(r: &RecordedRequest) -> String {
     let auth = r.header("authorization").expect("a credential");
@@ -381,21 +412,8 @@ async fn a_team_signs_in_with_the_python_sdk_and_each_person_acts_as_themselves(
     );
 
     // Confirmed writes: each is asked once, accepted, then sent as its person.
-    let (_, asked, s) = call_as(
-        &c,
-        &mut alice,
-        "delete_group",
-        json!({"groupId": groups[0]}),
-    )
-    .await;
-    assert_eq!(asked.len(), 1, "{asked:?}");
-    assert!(asked[0].contains(&groups[0]), "{asked:?}");
-    assert!(s.iter().any(|r| r.method == "DELETE"));
-    seen.extend(s);
-    let (_, asked, s) = call_as(&c, &mut bob, "delete_group", json!({"groupId": groups[1]})).await;
-    assert_eq!(asked.len(), 1, "{asked:?}");
-    assert!(s.iter().any(|r| r.method == "DELETE"));
-    seen.extend(s);
+    seen.extend(confirmed_delete(&c, &mut alice, &groups[0]).await);
+    seen.extend(confirmed_delete(&c, &mut bob, &groups[1]).await);
 
     // nginx spread the conversations over both replicas; one is killed
     // between two calls, and both conversations go on.
@@ -419,15 +437,7 @@ async fn a_team_signs_in_with_the_python_sdk_and_each_person_acts_as_themselves(
                 .2,
         );
     }
-    let (_, asked, s) = call_as(
-        &c,
-        &mut alice,
-        "delete_group",
-        json!({"groupId": groups[2]}),
-    )
-    .await;
-    assert_eq!(asked.len(), 1, "{asked:?}");
-    seen.extend(s);
+    seen.extend(confirmed_delete(&c, &mut alice, &groups[2]).await);
 
     // Each person's calls carried their own, distinct Okta token; no MCP
     // token ever reached Okta.
@@ -482,6 +492,18 @@ async fn a_team_signs_in_with_the_python_sdk_and_each_person_acts_as_themselves(
         seen.iter()
             .filter_map(|r| r.header("dpop").map(str::to_owned)),
     );
+    // Nor does the shared store, in the clear.
+    let stored = c.stored().await;
+    assert!(stored.len() > 3, "the store holds the deployment's state");
+    for s in &secrets {
+        for (k, v) in &stored {
+            assert!(!k.contains(s.as_str()), "a secret is a store key");
+            assert!(
+                !v.windows(s.len()).any(|w| w == s.as_bytes()),
+                "a secret is stored in the clear under {k}"
+            );
+        }
+    }
     for r in &c.replicas {
         let log = r.stderr();
         assert!(log.contains("TRACE"), "trace level is on");
@@ -525,6 +547,14 @@ async fn mcp_call(url: &str, extra: &[(&'static str, &str)]) -> (u16, String, St
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
     (r.status().as_u16(), challenge, r.text().await.unwrap())
+}
+
+fn invalid_grant(status: u16, body: &Value) {
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "{body}"
+    );
 }
 
 /// A token signed with the deployment's key, from `base` claims with
@@ -643,10 +673,7 @@ async fn refused_requests_reach_neither_the_tools_nor_okta() {
     let (status, body) = browser
         .exchange(&client, &code, &Attempt::new().verifier)
         .await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    invalid_grant(status, &body);
     let (status, _) = browser.exchange(&client, &code, &attempt.verifier).await;
     assert_eq!(status, 400, "the code died with the wrong verifier");
 
@@ -656,10 +683,7 @@ async fn refused_requests_reach_neither_the_tools_nor_okta() {
         ..client.clone()
     };
     let (status, body) = browser.exchange(&elsewhere, &code, &attempt.verifier).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    invalid_grant(status, &body);
     let page = browser
         .http
         .get(browser.authorize_url(&elsewhere, &Attempt::new(), &[]))
@@ -682,10 +706,7 @@ async fn refused_requests_reach_neither_the_tools_nor_okta() {
     let exchanged = c.oidc.token_requests().await.len();
     for _ in 0..2 {
         let (status, body) = browser.exchange(&client, &code, &attempt.verifier).await;
-        assert_eq!(
-            (status, body["error"].as_str()),
-            (400, Some("invalid_grant"))
-        );
+        invalid_grant(status, &body);
     }
     let before = okta_count(&c);
     refused("after a replayed code", 401)(
