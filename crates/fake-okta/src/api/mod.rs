@@ -11,6 +11,7 @@ mod logs;
 mod meta;
 mod policies;
 mod requests;
+mod security_reviews;
 mod users;
 
 use std::collections::BTreeMap;
@@ -193,6 +194,13 @@ fn governance(store: &mut Store, call: &Call, version: &str, rest: &[&str]) -> A
         ("POST", "v1", ["grants"]) => entitlements::create_grant(store, call),
         ("GET", "v1", ["grants", id]) => entitlements::grant(store, call, id),
         ("GET", "v1", ["principal-entitlements"]) => entitlements::principal(store, call),
+        ("GET", "v2", ["security-access-reviews"]) => security_reviews::list(store, call),
+        ("GET", "v2", ["security-access-reviews", id, "accesses"]) => {
+            security_reviews::accesses(store, call, id)
+        }
+        ("POST", "v2", ["security-access-reviews", id, "accesses", target, "actions"]) => {
+            security_reviews::act(store, call, id, target)
+        }
         _ => Err(error::no_such_path(call.path)),
     }
 }

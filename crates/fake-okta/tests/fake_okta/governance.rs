@@ -435,3 +435,86 @@ async fn requests_messages_bundles_grants_and_principal_entitlements() {
     .await;
     okta_error(stranger, 400, "E0000001").await;
 }
+
+#[tokio::test]
+async fn security_access_review_actions_change_the_access_item() {
+    let fake = start().await;
+    let reviews = json(get(&fake, "/governance/api/v2/security-access-reviews").await).await;
+    let reviews = reviews["data"].as_array().unwrap().clone();
+    assert_eq!(reviews.len(), 1);
+    assert_eq!(reviews[0]["status"], "ACTIVE");
+    let sar = reviews[0]["id"].as_str().unwrap().to_string();
+    let path = format!("/governance/api/v2/security-access-reviews/{sar}/accesses");
+    let items = json(get(&fake, &path).await).await["data"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(items.len(), 3, "one access item per app, three at most");
+    let item = items[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(items[0]["remediationStatus"], "NONE");
+    let actions = format!("{path}/{item}/actions");
+    let act = |action: &str| send(&fake, Method::POST, &actions, Some(json!({"type": action})));
+
+    // An action the item does not support now, or no action at all: 400.
+    okta_error(act("RESTORE_ACCESS").await, 400, "E0000001").await;
+    okta_error(act("APPROVE").await, 400, "E0000001").await;
+
+    let revoked = act("REVOKE_ACCESS").await;
+    assert_eq!(revoked.status(), 202);
+    assert!(
+        revoked.bytes().await.unwrap().is_empty(),
+        "202 without a body"
+    );
+    let after = json(get(&fake, &path).await).await;
+    let changed = after["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == item.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(changed["remediationStatus"], "REMEDIATED");
+    assert_eq!(changed["supportedActions"], json!(["RESTORE_ACCESS"]));
+    assert_eq!(
+        after["data"][1]["remediationStatus"], "NONE",
+        "one item only"
+    );
+    okta_error(act("REVOKE_ACCESS").await, 400, "E0000001").await;
+    assert_eq!(act("RESTORE_ACCESS").await.status(), 202);
+
+    let missing = send(
+        &fake,
+        Method::POST,
+        &format!("{path}/aim000000nothing0000/actions"),
+        Some(json!({"type": "REVOKE_ACCESS"})),
+    )
+    .await;
+    okta_error(missing, 404, "E0000007").await;
+
+    // The admin scopes gate both calls; manage implies read.
+    let reader = token(&fake, "okta.governance.securityAccessReviews.admin.read").await;
+    let url = format!("{}{path}/{item}/actions", fake.base_url());
+    let refused = client()
+        .post(&url)
+        .header("authorization", &reader)
+        .json(&json!({"type": "REVOKE_ACCESS"}))
+        .send()
+        .await
+        .unwrap();
+    okta_error(refused, 403, "E0000006").await;
+    let manager = token(&fake, "okta.governance.securityAccessReviews.admin.manage").await;
+    let listed = get_url(&format!("{}{path}", fake.base_url()), Some(&manager)).await;
+    assert_eq!(listed.status(), 200);
+}
+
+#[tokio::test]
+async fn add_campaigns_makes_scheduled_campaigns_in_listing_order() {
+    let fake = start().await;
+    let added = fake.add_campaigns(42);
+    assert_eq!(added.len(), 42);
+    let pages = envelope_pages(&fake, "/governance/api/v1/campaigns?limit=20", SSWS).await;
+    assert_eq!(pages.len(), 3);
+    let all = ids(&pages, "data");
+    assert_eq!(all.len(), 45, "3 seeded and 42 added");
+    assert_eq!(all[3..], added[..]);
+}
