@@ -19,7 +19,9 @@ pub struct Governance {
     pub campaigns: BTreeMap<String, Value>,
     pub reviews: BTreeMap<String, Value>,
     pub requests: BTreeMap<String, Value>,
-    /// Request id → its messages, oldest first.
+    /// Access requests of the v2 API (catalog entries requested for a user).
+    pub requests_v2: BTreeMap<String, Value>,
+    /// Request id (v1 or v2) → its messages, oldest first.
     pub messages: BTreeMap<String, Vec<Value>>,
     pub entitlements: BTreeMap<String, Value>,
     pub values: BTreeMap<String, Value>,
@@ -153,6 +155,17 @@ impl Governance {
                 request["resolved"] = json!(seeded(-(r as i64) * 45));
             }
             g.requests.insert(id, request);
+        }
+        const STATUSES: [&str; 4] = ["SUBMITTED", "PENDING", "APPROVED", "DENIED"];
+        for (r, user) in users.iter().enumerate().take(8) {
+            let id = g.new_id("req");
+            let body = json!({
+                "requested": {"type": "CATALOG_ENTRY", "entryId": okta_id("cen", r as u64 % 3 + 1)},
+                "requestedFor": {"type": "OKTA_USER", "externalId": user},
+            });
+            let mut request = request_v2(base, &id, &body, &app(r), &seeded(-(r as i64) * 90));
+            request["status"] = json!(STATUSES[r % 4]);
+            g.requests_v2.insert(id, request);
         }
         if let Some(user) = users.first() {
             g.seed_security_review(base, user, apps);
@@ -325,6 +338,33 @@ pub fn request(base: &str, id: &str, body: &Value, requester: &str, when: &str) 
             "_links": {
                 "self": {"href": format!("{base}/governance/api/v1/requests/{id}"), "type": "application/json"},
                 "requestType": {"href": format!("{base}/governance/api/v1/request-types/{}", type_id.as_str().unwrap_or_default()), "type": "application/json"},
+            },
+        }),
+        audit(when),
+    )
+}
+
+/// A v2 access request for the catalog entry `body.requested.entryId` of the app
+/// `resource`, SUBMITTED by the admin for `body.requestedFor`.
+pub fn request_v2(base: &str, id: &str, body: &Value, resource: &str, when: &str) -> Value {
+    let entry = body["requested"]["entryId"].as_str().unwrap_or_default();
+    with(
+        json!({
+            "id": id,
+            "status": "SUBMITTED",
+            "requestedBy": body.get("requestedBy").cloned().unwrap_or(json!({"type": "OKTA_USER", "externalId": ADMIN})),
+            "requestedFor": body["requestedFor"],
+            "requested": {
+                "entryId": entry,
+                "resourceId": resource,
+                "resourceType": "APPLICATION",
+                "accessScopeId": resource,
+                "accessScopeType": "APPLICATION",
+            },
+            "requesterFieldValues": body.get("requesterFieldValues").cloned().unwrap_or(json!([])),
+            "_links": {
+                "self": {"href": format!("{base}/governance/api/v2/requests/{id}"), "type": "application/json"},
+                "catalogEntry": {"href": format!("{base}/governance/api/v1/catalogs/default/entries/{entry}"), "type": "application/json"},
             },
         }),
         audit(when),

@@ -289,6 +289,11 @@ impl FakeOkta {
         })
     }
 
+    /// The messages added to an access request (v1 or v2), oldest first.
+    pub fn request_messages(&self, request_id: &str) -> Vec<Value> {
+        self.with_store(|s| s.gov.messages.get(request_id).cloned().unwrap_or_default())
+    }
+
     fn with_store_mut<T>(&self, f: impl FnOnce(&mut store::Store) -> T) -> T {
         f(&mut self.app.store.lock().unwrap_or_else(|e| e.into_inner()))
     }

@@ -518,3 +518,78 @@ async fn add_campaigns_makes_scheduled_campaigns_in_listing_order() {
     assert_eq!(all.len(), 45, "3 seeded and 42 added");
     assert_eq!(all[3..], added[..]);
 }
+
+#[tokio::test]
+async fn v2_requests_are_catalog_entries_requested_for_a_user() {
+    let fake = start().await;
+    let listed = json(get(&fake, "/governance/api/v2/requests?limit=200").await).await;
+    let listed = listed["data"].as_array().unwrap().clone();
+    assert!(
+        listed
+            .iter()
+            .all(|r| r["requestedFor"]["type"] == "OKTA_USER"
+                && r["requested"]["entryId"].is_string()
+                && r.get("subject").is_none())
+    );
+    let pending = json(
+        get(
+            &fake,
+            "/governance/api/v2/requests?filter=status%20eq%20%22PENDING%22",
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(pending["data"].as_array().unwrap().len(), 2);
+
+    let user = fake.users()[3]["id"].as_str().unwrap().to_string();
+    let created = send(
+        &fake,
+        Method::POST,
+        "/governance/api/v2/requests",
+        Some(json!({
+            "requested": {"type": "CATALOG_ENTRY", "entryId": "cen1234567890abcdefg"},
+            "requestedFor": {"type": "OKTA_USER", "externalId": user},
+        })),
+    )
+    .await;
+    assert_eq!(created.status(), 202);
+    let request = json(created).await;
+    assert_eq!(request["status"], "SUBMITTED");
+    assert_eq!(request["requestedFor"]["externalId"], user.as_str());
+    assert_eq!(request["requested"]["entryId"], "cen1234567890abcdefg");
+    let id = request["id"].as_str().unwrap().to_string();
+    let read = json(get(&fake, &format!("/governance/api/v2/requests/{id}")).await).await;
+    assert_eq!(read, request);
+    // v1 does not know it.
+    okta_error(
+        get(&fake, &format!("/governance/api/v1/requests/{id}")).await,
+        404,
+        "E0000007",
+    )
+    .await;
+
+    let stranger = send(
+        &fake,
+        Method::POST,
+        "/governance/api/v2/requests",
+        Some(json!({
+            "requested": {"type": "CATALOG_ENTRY", "entryId": "cen1234567890abcdefg"},
+            "requestedFor": {"type": "OKTA_USER", "externalId": "00u000000000nobody00"},
+        })),
+    )
+    .await;
+    okta_error(stranger, 400, "E0000001").await;
+
+    let msg = send(
+        &fake,
+        Method::POST,
+        &format!("/governance/api/v2/requests/{id}/messages"),
+        Some(json!({"message": "Please decide by Friday"})),
+    )
+    .await;
+    assert_eq!(msg.status(), 201);
+    assert_eq!(
+        fake.request_messages(&id)[0]["message"],
+        "Please decide by Friday"
+    );
+}
