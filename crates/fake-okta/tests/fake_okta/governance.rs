@@ -424,6 +424,20 @@ async fn requests_messages_bundles_grants_and_principal_entitlements() {
     assert_eq!(held.len(), 1);
     assert_eq!(held[0]["id"], ent_id.as_str());
     assert_eq!(held[0]["values"][0]["id"], value_id.as_str());
+    // The spec's filter names the app as parent; another app holds nothing.
+    let app = ent["parent"]["externalId"].as_str().unwrap();
+    let in_app = |app: &str| {
+        format!(
+            "/governance/api/v1/principal-entitlements?filter={}",
+            format!("parent.externalId eq \"{app}\" and parent.type eq \"APPLICATION\" and targetPrincipal.externalId eq \"{user}\" and targetPrincipal.type eq \"OKTA_USER\"")
+                .replace(' ', "%20")
+                .replace('"', "%22")
+        )
+    };
+    let scoped = json(get(&fake, &in_app(app)).await).await;
+    assert_eq!(scoped["data"], after["data"]);
+    let other = json(get(&fake, &in_app("0oa000000000other000")).await).await;
+    assert_eq!(other["data"].as_array().unwrap().len(), 0, "{other}");
     let no_filter = get(&fake, "/governance/api/v1/principal-entitlements").await;
     okta_error(no_filter, 400, "E0000001").await;
     let stranger = send(
