@@ -269,6 +269,11 @@ impl FakeOkta {
         })
     }
 
+    /// The access certification campaigns now in the org, in id (listing) order.
+    pub fn campaigns(&self) -> Vec<Value> {
+        self.with_store(|s| s.gov.campaigns.values().cloned().collect())
+    }
+
     /// Adds `n` SCHEDULED access certification campaigns (named `Campaign 1`, ...)
     /// and returns their ids, which list after every campaign made before.
     pub fn add_campaigns(&self, n: usize) -> Vec<String> {
