@@ -267,3 +267,26 @@ async fn okta_tools_all_lists_every_governance_operation_beside_the_management_o
     assert_eq!(listed_operations("management"), scoped_management);
     assert!(fake.requests().is_empty(), "tools/list reached Okta");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn initialize_names_both_specs_and_their_releases() {
+    let fake = fake_org().await;
+    let s = start(fake.base_url(), "okta.users.read", &[]).await;
+    let info = s.client.peer_info().expect("initialize result").clone();
+    s.stop().await;
+    let description = info
+        .server_info
+        .as_ref()
+        .and_then(|i| i.description.clone())
+        .expect("a server description");
+    let specs = okta_mcp::tool_table::SPECS;
+    assert_eq!(specs.len(), 2, "{specs:?}");
+    for spec in specs {
+        assert!(
+            description.contains(&format!("{} {}", spec.title, spec.release)),
+            "{} missing from {description:?}",
+            spec.name
+        );
+    }
+    assert!(description.contains("Governance"), "{description}");
+}
