@@ -433,6 +433,30 @@ async fn the_gateway_refuses_an_oig_operation_whose_scope_is_missing() {
         assert!(is_error(&r), "{operation}: {}", text(&r));
         assert!(text(&r).contains(scope), "{operation}: {}", text(&r));
     }
+    // The gateway takes tool names, which the curated descriptions use.
+    let r = s
+        .call(
+            "call_okta_operation",
+            json!({"name": "listAllDefaultEntriesV2", "arguments": {}}),
+        )
+        .await;
+    assert!(
+        is_error(&r) && text(&r).contains("no operation named"),
+        "{}",
+        text(&r)
+    );
+    for (curated, named) in [
+        ("create_access_request", "list_all_default_entries_v2"),
+        ("create_entitlement_bundle", "create_grant"),
+    ] {
+        let t = okta_mcp::tool_table::find(curated).unwrap();
+        assert!(
+            t.description.contains(named),
+            "{curated}: {}",
+            t.description
+        );
+        assert!(okta_mcp::tool_table::find(named).is_some(), "{named}");
+    }
     assert!(
         fake.requests().is_empty(),
         "a refused call reached Okta: {:?}",
