@@ -36,6 +36,25 @@ async fn walk_with_cursors(
     extra: Value,
     check: impl Fn(&Value),
 ) -> (Vec<String>, usize, usize) {
+    let gateway = |arguments| {
+        (
+            "call_okta_operation",
+            json!({"name": "list_roles", "arguments": arguments}),
+        )
+    };
+    walk(s, gateway, extra, check).await
+}
+
+/// Reads a list page by page, feeding each `next_cursor` back as `after`:
+/// `call` turns the arguments into the tool call to make; `check` sees each
+/// result. Returns the ids, the calls made and how many results the output
+/// cap cut.
+async fn walk(
+    s: &Server,
+    call: impl Fn(Value) -> (&'static str, Value),
+    extra: Value,
+    check: impl Fn(&Value),
+) -> (Vec<String>, usize, usize) {
     let mut seen = Vec::new();
     let mut after: Option<String> = None;
     let (mut calls, mut cut) = (0, 0);
@@ -44,13 +63,9 @@ async fn walk_with_cursors(
         if let Some(a) = &after {
             arguments["after"] = a.clone().into();
         }
-        let r = s
-            .call(
-                "call_okta_operation",
-                json!({"name": "list_roles", "arguments": arguments}),
-            )
-            .await;
-        assert!(!is_error(&r), "{}", text(&r));
+        let (tool, args) = call(arguments);
+        let r = s.call(tool, args).await;
+        assert!(!is_error(&r), "{tool}: {}", text(&r));
         let st = structured(&r);
         check(&st);
         if st["notice"]
@@ -60,10 +75,10 @@ async fn walk_with_cursors(
             cut += 1;
         }
         let page = ids(&st["items"]);
-        assert!(!page.is_empty(), "no progress at {after:?}: {st}");
+        assert!(!page.is_empty(), "{tool}: no progress at {after:?}: {st}");
         seen.extend(page);
         calls += 1;
-        assert!(calls < 50, "paging must end");
+        assert!(calls < 60, "{tool}: paging must end");
         match st["next_cursor"].as_str() {
             Some(c) => after = Some(c.to_owned()),
             None => return (seen, calls, cut),
@@ -242,42 +257,15 @@ struct ListCase {
     expected: Vec<String>,
 }
 
-/// Walks `case` page by page, feeding `next_cursor` back as `after`; each
-/// result goes to `check`. Returns the ids, calls made and results cut.
+/// Walks `case` in pages of 20 (see [`walk`]).
 async fn walk_tool(
     s: &Server,
     case: &ListCase,
-    extra: Value,
+    mut extra: Value,
     check: impl Fn(&Value),
 ) -> (Vec<String>, usize, usize) {
-    let (mut seen, mut calls, mut cut) = (Vec::new(), 0, 0);
-    let mut after: Option<String> = None;
-    loop {
-        let mut args = extra.clone();
-        args["limit"] = 20.into();
-        if let Some(a) = &after {
-            args["after"] = a.clone().into();
-        }
-        let r = s.call(case.tool, args).await;
-        assert!(!is_error(&r), "{}: {}", case.tool, text(&r));
-        let st = structured(&r);
-        check(&st);
-        if st["notice"]
-            .as_str()
-            .is_some_and(|n| n.contains("output cut"))
-        {
-            cut += 1;
-        }
-        let page = ids(&st["items"]);
-        assert!(!page.is_empty(), "{}: no progress at {after:?}", case.tool);
-        seen.extend(page);
-        calls += 1;
-        assert!(calls < 60, "{}: paging must end", case.tool);
-        match st["next_cursor"].as_str() {
-            Some(c) => after = Some(c.to_owned()),
-            None => return (seen, calls, cut),
-        }
-    }
+    extra["limit"] = 20.into();
+    walk(s, |args| (case.tool, args), extra, check).await
 }
 
 /// The paging, projection and cap assertions every list tool must pass,
