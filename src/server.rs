@@ -186,8 +186,8 @@ impl ServerHandler for OktaMcpServer {
                 Implementation::new("okta-mcp", env!("CARGO_PKG_VERSION"))
                     .with_title("Okta MCP server")
                     .with_description(format!(
-                        "Okta Management API {} as MCP tools",
-                        crate::tool_table::SPEC_RELEASE
+                        "{} as MCP tools",
+                        crate::tool_table::specs_summary()
                     )),
             )
             .with_instructions(

@@ -186,6 +186,20 @@ pub fn version_text() -> String {
     text
 }
 
+/// The specs the tools come from, by title and release, for the MCP
+/// server description: "Okta Admin Management API 2026.06.3 and Okta
+/// Governance API 3.2.0".
+pub fn specs_summary() -> String {
+    let named: Vec<String> = SPECS
+        .iter()
+        .map(|s| format!("{} {}", s.title, s.release))
+        .collect();
+    match named.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => named.concat(),
+    }
+}
+
 /// Finds a tool by name.
 pub fn find(name: &str) -> Option<&'static ToolSpec> {
     name_index().get(name).map(|&i| &TOOLS[i])

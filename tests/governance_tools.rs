@@ -239,3 +239,54 @@ async fn the_gateway_reaches_governance_operations_through_the_same_gate() {
     );
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn okta_tools_all_lists_every_governance_operation_beside_the_management_ones() {
+    // A user's setup: the scopes of both specs, OKTA_TOOLS=all, nothing else.
+    let fake = fake_org().await;
+    let scopes = format!("{} {}", scopes_of("management"), scopes_of("governance"));
+    let s = start(fake.base_url(), &scopes, &[("OKTA_TOOLS", "all")]).await;
+    let names: BTreeSet<String> = s.tool_names().await.into_iter().collect();
+    s.stop().await;
+    let listed_operations = |api: &str| -> BTreeSet<&'static str> {
+        TOOLS
+            .iter()
+            .filter(|t| t.api == api && t.handler.is_none() && names.contains(t.name))
+            .map(|t| t.operation_id)
+            .collect()
+    };
+    // 147: the operationIds of governance-3.2.0.yaml (its README in
+    // ../shared/okta-openapi says the same); a new pin changes this number.
+    assert_eq!(listed_operations("governance").len(), 147);
+    let scoped_management: BTreeSet<&str> = TOOLS
+        .iter()
+        .filter(|t| t.api == "management" && t.handler.is_none() && !t.unscoped())
+        .map(|t| t.operation_id)
+        .collect();
+    assert!(scoped_management.len() > 500, "{}", scoped_management.len());
+    assert_eq!(listed_operations("management"), scoped_management);
+    assert!(fake.requests().is_empty(), "tools/list reached Okta");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn initialize_names_both_specs_and_their_releases() {
+    let fake = fake_org().await;
+    let s = start(fake.base_url(), "okta.users.read", &[]).await;
+    let info = s.client.peer_info().expect("initialize result").clone();
+    s.stop().await;
+    let description = info
+        .server_info
+        .as_ref()
+        .and_then(|i| i.description.clone())
+        .expect("a server description");
+    let specs = okta_mcp::tool_table::SPECS;
+    assert_eq!(specs.len(), 2, "{specs:?}");
+    for spec in specs {
+        assert!(
+            description.contains(&format!("{} {}", spec.title, spec.release)),
+            "{} missing from {description:?}",
+            spec.name
+        );
+    }
+    assert!(description.contains("Governance"), "{description}");
+}

@@ -57,3 +57,40 @@ fn readme_settings_table_lists_every_setting_the_binary_accepts() {
     }
     check_section("settings-table", &table);
 }
+
+/// Every snake_case name in backticks in the README's Identity Governance
+/// section is a tool `call_okta_operation` or `tools/list` knows, or a
+/// toolset: its example prompts name tools that exist.
+#[test]
+fn readme_governance_section_names_real_tools() {
+    let readme = include_str!("../README.md");
+    let start = readme
+        .find("## Okta Identity Governance (OIG)")
+        .expect("the OIG section");
+    let end = start + readme[start..].find("\n## ").expect("a next section") + 1;
+    let section = &readme[start..end];
+    let toolsets: std::collections::BTreeSet<&str> = okta_mcp::tool_table::TOOLS
+        .iter()
+        .map(|t| t.toolset)
+        .collect();
+    let named: Vec<&str> = section
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|w| {
+            w.contains('_')
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        })
+        .collect();
+    assert!(named.len() > 20, "{named:?}");
+    for name in &named {
+        assert!(
+            okta_mcp::tool_table::find(name).is_some() || toolsets.contains(name),
+            "README's OIG section names `{name}`, which is no tool or toolset"
+        );
+    }
+    for prompt_tool in ["record_review_decision", "list_principal_entitlements"] {
+        assert!(named.contains(&prompt_tool), "{prompt_tool}");
+    }
+}

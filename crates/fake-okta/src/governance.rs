@@ -19,12 +19,18 @@ pub struct Governance {
     pub campaigns: BTreeMap<String, Value>,
     pub reviews: BTreeMap<String, Value>,
     pub requests: BTreeMap<String, Value>,
-    /// Request id → its messages, oldest first.
+    /// Access requests of the v2 API (catalog entries requested for a user).
+    pub requests_v2: BTreeMap<String, Value>,
+    /// Request id (v1 or v2) → its messages, oldest first.
     pub messages: BTreeMap<String, Vec<Value>>,
     pub entitlements: BTreeMap<String, Value>,
     pub values: BTreeMap<String, Value>,
     pub bundles: BTreeMap<String, Value>,
     pub grants: BTreeMap<String, Value>,
+    /// Security access reviews (v2), keyed by id.
+    pub security_reviews: BTreeMap<String, Value>,
+    /// Security access review id → its access items, keyed by id.
+    pub accesses: BTreeMap<String, BTreeMap<String, Value>>,
     seq: u64,
 }
 
@@ -116,14 +122,7 @@ impl Governance {
         ];
         for (c, (name, status)) in campaigns.iter().enumerate() {
             let id = g.new_id("ici");
-            let body = json!({
-                "name": name,
-                "description": format!("{name} (seeded)"),
-                "scheduleSettings": {"type": "ONE_OFF", "startDate": seeded(-1440), "durationInDays": 30, "timeZone": "UTC"},
-                "resourceSettings": {"type": "APPLICATION", "targetResources": [{"resourceId": app(c)}]},
-                "reviewerSettings": {"type": "USER", "reviewerId": ADMIN},
-                "remediationSettings": {"accessApproved": "NO_ACTION", "accessRevoked": "NO_ACTION", "noResponse": "NO_ACTION"},
-            });
+            let body = scheduled_campaign_body(name, &app(c));
             let mut campaign = campaign(base, &id, &body, &seeded(-2880 + c as i64));
             campaign["status"] = json!(status);
             g.campaigns.insert(id.clone(), campaign);
@@ -157,8 +156,76 @@ impl Governance {
             }
             g.requests.insert(id, request);
         }
+        const STATUSES: [&str; 4] = ["SUBMITTED", "PENDING", "APPROVED", "DENIED"];
+        for (r, user) in users.iter().enumerate().take(8) {
+            let id = g.new_id("req");
+            let body = json!({
+                "requested": {"type": "CATALOG_ENTRY", "entryId": okta_id("cen", r as u64 % 3 + 1)},
+                "requestedFor": {"type": "OKTA_USER", "externalId": user},
+            });
+            let mut request = request_v2(base, &id, &body, &app(r), &seeded(-(r as i64) * 90));
+            request["status"] = json!(STATUSES[r % 4]);
+            g.requests_v2.insert(id, request);
+        }
+        if let Some(user) = users.first() {
+            g.seed_security_review(base, user, apps);
+        }
         g
     }
+
+    /// One ACTIVE security access review of `user`'s access, with an access
+    /// item per app (at most three), each open to REVOKE_ACCESS.
+    fn seed_security_review(&mut self, base: &str, user: &str, apps: &[String]) {
+        let id = self.new_id("sar");
+        let href = format!("{base}/governance/api/v2/security-access-reviews/{id}");
+        let review = with(
+            json!({
+                "id": id,
+                "name": format!("Security access review of {user}"),
+                "status": "ACTIVE",
+                "endTime": seeded(10_080),
+                "reviewerSettings": {"type": "USER", "userSettings": {"includedUserIds": [ADMIN]}},
+                "principal": {"id": user, "type": "OKTA_USER"},
+                "_links": {"self": {"href": href}, "accesses": {"href": format!("{href}/accesses")}},
+            }),
+            audit(&seeded(-60)),
+        );
+        self.security_reviews.insert(id.clone(), review);
+        let mut items = BTreeMap::new();
+        for (n, app) in apps.iter().take(3).enumerate() {
+            let aid = self.new_id("aim");
+            let severity = ["LOW", "MEDIUM", "HIGH"][n % 3];
+            let item = json!({
+                "id": aid,
+                "type": "APPLICATION",
+                "name": format!("App {} of {user}", n + 1),
+                "resourceId": app,
+                "severity": severity,
+                "supportedActions": ["REVOKE_ACCESS", "FLAG_FOR_MANUAL_REMEDIATION"],
+                "remediationStatus": "NONE",
+                "appInfo": {"id": app, "assignmentType": "INDIVIDUAL", "assignedDate": seeded(-1440)},
+                "_links": {"self": {"href": format!("{href}/accesses/{aid}")}},
+            });
+            items.insert(aid, item);
+        }
+        self.accesses.insert(id, items);
+    }
+}
+
+/// What an action on a security access review's access item leaves behind:
+/// its remediation status and the actions it then supports; `None` for an
+/// action the spec does not define.
+pub fn access_action(action: &str) -> Option<(&'static str, &'static [&'static str])> {
+    Some(match action {
+        "REVOKE_ACCESS" => ("REMEDIATED", &["RESTORE_ACCESS"]),
+        "RESTORE_ACCESS" => ("NONE", &["REVOKE_ACCESS", "FLAG_FOR_MANUAL_REMEDIATION"]),
+        "FLAG_FOR_MANUAL_REMEDIATION" => (
+            "PENDING_MANUAL_REMEDIATION",
+            &["FLAG_FOR_MANUAL_RESTORATION"],
+        ),
+        "FLAG_FOR_MANUAL_RESTORATION" => ("PENDING_MANUAL_RESTORATION", &["REVOKE_ACCESS"]),
+        _ => return None,
+    })
 }
 
 /// An ORN of an app, a user or an OIG object.
@@ -179,6 +246,18 @@ fn with(mut object: Value, extra: Value) -> Value {
         o.extend(e);
     }
     object
+}
+
+/// The create body of a one-off campaign of `resource`, reviewed by the admin.
+pub fn scheduled_campaign_body(name: &str, resource: &str) -> Value {
+    json!({
+        "name": name,
+        "description": format!("{name} (seeded)"),
+        "scheduleSettings": {"type": "ONE_OFF", "startDate": seeded(-1440), "durationInDays": 30, "timeZone": "UTC"},
+        "resourceSettings": {"type": "APPLICATION", "targetResources": [{"resourceId": resource}]},
+        "reviewerSettings": {"type": "USER", "reviewerId": ADMIN},
+        "remediationSettings": {"accessApproved": "NO_ACTION", "accessRevoked": "NO_ACTION", "noResponse": "NO_ACTION"},
+    })
 }
 
 /// A campaign as `GET /governance/api/v1/campaigns/{id}` returns it (status SCHEDULED).
@@ -259,6 +338,33 @@ pub fn request(base: &str, id: &str, body: &Value, requester: &str, when: &str) 
             "_links": {
                 "self": {"href": format!("{base}/governance/api/v1/requests/{id}"), "type": "application/json"},
                 "requestType": {"href": format!("{base}/governance/api/v1/request-types/{}", type_id.as_str().unwrap_or_default()), "type": "application/json"},
+            },
+        }),
+        audit(when),
+    )
+}
+
+/// A v2 access request for the catalog entry `body.requested.entryId` of the app
+/// `resource`, SUBMITTED by the admin for `body.requestedFor`.
+pub fn request_v2(base: &str, id: &str, body: &Value, resource: &str, when: &str) -> Value {
+    let entry = body["requested"]["entryId"].as_str().unwrap_or_default();
+    with(
+        json!({
+            "id": id,
+            "status": "SUBMITTED",
+            "requestedBy": body.get("requestedBy").cloned().unwrap_or(json!({"type": "OKTA_USER", "externalId": ADMIN})),
+            "requestedFor": body["requestedFor"],
+            "requested": {
+                "entryId": entry,
+                "resourceId": resource,
+                "resourceType": "APPLICATION",
+                "accessScopeId": resource,
+                "accessScopeType": "APPLICATION",
+            },
+            "requesterFieldValues": body.get("requesterFieldValues").cloned().unwrap_or(json!([])),
+            "_links": {
+                "self": {"href": format!("{base}/governance/api/v2/requests/{id}"), "type": "application/json"},
+                "catalogEntry": {"href": format!("{base}/governance/api/v1/catalogs/default/entries/{entry}"), "type": "application/json"},
             },
         }),
         audit(when),

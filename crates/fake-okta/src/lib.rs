@@ -269,6 +269,36 @@ impl FakeOkta {
         })
     }
 
+    /// The access certification campaigns now in the org, in id (listing) order.
+    pub fn campaigns(&self) -> Vec<Value> {
+        self.with_store(|s| s.gov.campaigns.values().cloned().collect())
+    }
+
+    /// Adds `n` SCHEDULED access certification campaigns (named `Campaign 1`, ...)
+    /// and returns their ids, which list after every campaign made before.
+    pub fn add_campaigns(&self, n: usize) -> Vec<String> {
+        self.with_store_mut(|s| {
+            let apps: Vec<String> = s.apps.keys().cloned().collect();
+            (0..n)
+                .map(|i| {
+                    let id = s.gov.new_id("ici");
+                    let body = governance::scheduled_campaign_body(
+                        &format!("Campaign {}", i + 1),
+                        apps.get(i % apps.len().max(1)).map_or("", String::as_str),
+                    );
+                    let campaign = governance::campaign(&s.base_url, &id, &body, &time::now());
+                    s.gov.campaigns.insert(id.clone(), campaign);
+                    id
+                })
+                .collect()
+        })
+    }
+
+    /// The messages added to an access request (v1 or v2), oldest first.
+    pub fn request_messages(&self, request_id: &str) -> Vec<Value> {
+        self.with_store(|s| s.gov.messages.get(request_id).cloned().unwrap_or_default())
+    }
+
     fn with_store_mut<T>(&self, f: impl FnOnce(&mut store::Store) -> T) -> T {
         f(&mut self.app.store.lock().unwrap_or_else(|e| e.into_inner()))
     }

@@ -133,15 +133,27 @@ pub fn create_grant(store: &mut Store, call: &Call) -> Answer {
     Ok(Reply::json(StatusCode::CREATED, grant))
 }
 
-/// `GET /principal-entitlements?filter=targetPrincipal.externalId eq "00u..."`: the
-/// entitlements (with the values held) a user has through grants. Not paged.
+/// `GET /principal-entitlements?filter=parent.externalId eq "0oa..." and parent.type eq
+/// "APPLICATION" and targetPrincipal.externalId eq "00u..." and ...`: the entitlements
+/// (with the values held) a user has in an app through grants. The filter sees each
+/// grant with its app as `parent`. Not paged.
 pub fn principal(store: &Store, call: &Call) -> Answer {
     call.require(store, READ)?;
     let Some(filter) = filter_param(call)? else {
         return Err(error::validation("filter", "filter: is required"));
     };
+    let with_parent = |g: &Value| {
+        let mut view = g.clone();
+        view["parent"] = g["target"].clone();
+        view
+    };
     let mut held: Vec<Value> = Vec::new();
-    for grant in store.gov.grants.values().filter(|g| filter.matches(g)) {
+    for grant in store
+        .gov
+        .grants
+        .values()
+        .filter(|g| filter.matches(&with_parent(g)))
+    {
         let entitlements = match grant["entitlementBundleId"].as_str() {
             Some(b) => store
                 .gov

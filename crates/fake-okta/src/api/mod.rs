@@ -11,6 +11,7 @@ mod logs;
 mod meta;
 mod policies;
 mod requests;
+mod security_reviews;
 mod users;
 
 use std::collections::BTreeMap;
@@ -170,9 +171,12 @@ fn governance(store: &mut Store, call: &Call, version: &str, rest: &[&str]) -> A
         }
         ("GET", "v1", ["reviews"]) => campaigns::reviews(store, call),
         ("GET", "v1", ["reviews", id]) => campaigns::review(store, call, id),
-        ("GET", v, ["requests"]) => requests::list(store, call, v),
-        ("POST", v, ["requests"]) => requests::create(store, call, v),
-        ("GET", v, ["requests", id]) => requests::get(store, call, v, id),
+        ("GET", "v1", ["requests"]) => requests::list(store, call),
+        ("POST", "v1", ["requests"]) => requests::create(store, call),
+        ("GET", "v1", ["requests", id]) => requests::get(store, call, id),
+        ("GET", "v2", ["requests"]) => requests::list_v2(store, call),
+        ("POST", "v2", ["requests"]) => requests::create_v2(store, call),
+        ("GET", "v2", ["requests", id]) => requests::get_v2(store, call, id),
         ("POST", v, ["requests", id, "messages"]) => requests::add_message(store, call, v, id),
         ("GET", "v1", ["entitlements"]) => entitlements::list(store, call),
         ("GET", "v1", ["entitlements", "values"]) => entitlements::values(store, call, None),
@@ -193,6 +197,13 @@ fn governance(store: &mut Store, call: &Call, version: &str, rest: &[&str]) -> A
         ("POST", "v1", ["grants"]) => entitlements::create_grant(store, call),
         ("GET", "v1", ["grants", id]) => entitlements::grant(store, call, id),
         ("GET", "v1", ["principal-entitlements"]) => entitlements::principal(store, call),
+        ("GET", "v2", ["security-access-reviews"]) => security_reviews::list(store, call),
+        ("GET", "v2", ["security-access-reviews", id, "accesses"]) => {
+            security_reviews::accesses(store, call, id)
+        }
+        ("POST", "v2", ["security-access-reviews", id, "accesses", target, "actions"]) => {
+            security_reviews::act(store, call, id, target)
+        }
         _ => Err(error::no_such_path(call.path)),
     }
 }

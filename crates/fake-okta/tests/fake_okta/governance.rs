@@ -424,6 +424,20 @@ async fn requests_messages_bundles_grants_and_principal_entitlements() {
     assert_eq!(held.len(), 1);
     assert_eq!(held[0]["id"], ent_id.as_str());
     assert_eq!(held[0]["values"][0]["id"], value_id.as_str());
+    // The spec's filter names the app as parent; another app holds nothing.
+    let app = ent["parent"]["externalId"].as_str().unwrap();
+    let in_app = |app: &str| {
+        format!(
+            "/governance/api/v1/principal-entitlements?filter={}",
+            format!("parent.externalId eq \"{app}\" and parent.type eq \"APPLICATION\" and targetPrincipal.externalId eq \"{user}\" and targetPrincipal.type eq \"OKTA_USER\"")
+                .replace(' ', "%20")
+                .replace('"', "%22")
+        )
+    };
+    let scoped = json(get(&fake, &in_app(app)).await).await;
+    assert_eq!(scoped["data"], after["data"]);
+    let other = json(get(&fake, &in_app("0oa000000000other000")).await).await;
+    assert_eq!(other["data"].as_array().unwrap().len(), 0, "{other}");
     let no_filter = get(&fake, "/governance/api/v1/principal-entitlements").await;
     okta_error(no_filter, 400, "E0000001").await;
     let stranger = send(
@@ -434,4 +448,162 @@ async fn requests_messages_bundles_grants_and_principal_entitlements() {
     )
     .await;
     okta_error(stranger, 400, "E0000001").await;
+}
+
+#[tokio::test]
+async fn security_access_review_actions_change_the_access_item() {
+    let fake = start().await;
+    let reviews = json(get(&fake, "/governance/api/v2/security-access-reviews").await).await;
+    let reviews = reviews["data"].as_array().unwrap().clone();
+    assert_eq!(reviews.len(), 1);
+    assert_eq!(reviews[0]["status"], "ACTIVE");
+    let sar = reviews[0]["id"].as_str().unwrap().to_string();
+    let path = format!("/governance/api/v2/security-access-reviews/{sar}/accesses");
+    let items = json(get(&fake, &path).await).await["data"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(items.len(), 3, "one access item per app, three at most");
+    let item = items[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(items[0]["remediationStatus"], "NONE");
+    let actions = format!("{path}/{item}/actions");
+    let act = |action: &str| send(&fake, Method::POST, &actions, Some(json!({"type": action})));
+
+    // An action the item does not support now, or no action at all: 400.
+    okta_error(act("RESTORE_ACCESS").await, 400, "E0000001").await;
+    okta_error(act("APPROVE").await, 400, "E0000001").await;
+
+    let revoked = act("REVOKE_ACCESS").await;
+    assert_eq!(revoked.status(), 202);
+    assert!(
+        revoked.bytes().await.unwrap().is_empty(),
+        "202 without a body"
+    );
+    let after = json(get(&fake, &path).await).await;
+    let changed = after["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == item.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(changed["remediationStatus"], "REMEDIATED");
+    assert_eq!(changed["supportedActions"], json!(["RESTORE_ACCESS"]));
+    assert_eq!(
+        after["data"][1]["remediationStatus"], "NONE",
+        "one item only"
+    );
+    okta_error(act("REVOKE_ACCESS").await, 400, "E0000001").await;
+    assert_eq!(act("RESTORE_ACCESS").await.status(), 202);
+
+    let missing = send(
+        &fake,
+        Method::POST,
+        &format!("{path}/aim000000nothing0000/actions"),
+        Some(json!({"type": "REVOKE_ACCESS"})),
+    )
+    .await;
+    okta_error(missing, 404, "E0000007").await;
+
+    // The admin scopes gate both calls; manage implies read.
+    let reader = token(&fake, "okta.governance.securityAccessReviews.admin.read").await;
+    let url = format!("{}{path}/{item}/actions", fake.base_url());
+    let refused = client()
+        .post(&url)
+        .header("authorization", &reader)
+        .json(&json!({"type": "REVOKE_ACCESS"}))
+        .send()
+        .await
+        .unwrap();
+    okta_error(refused, 403, "E0000006").await;
+    let manager = token(&fake, "okta.governance.securityAccessReviews.admin.manage").await;
+    let listed = get_url(&format!("{}{path}", fake.base_url()), Some(&manager)).await;
+    assert_eq!(listed.status(), 200);
+}
+
+#[tokio::test]
+async fn add_campaigns_makes_scheduled_campaigns_in_listing_order() {
+    let fake = start().await;
+    let added = fake.add_campaigns(42);
+    assert_eq!(added.len(), 42);
+    let pages = envelope_pages(&fake, "/governance/api/v1/campaigns?limit=20", SSWS).await;
+    assert_eq!(pages.len(), 3);
+    let all = ids(&pages, "data");
+    assert_eq!(all.len(), 45, "3 seeded and 42 added");
+    assert_eq!(all[3..], added[..]);
+}
+
+#[tokio::test]
+async fn v2_requests_are_catalog_entries_requested_for_a_user() {
+    let fake = start().await;
+    let listed = json(get(&fake, "/governance/api/v2/requests?limit=200").await).await;
+    let listed = listed["data"].as_array().unwrap().clone();
+    assert!(
+        listed
+            .iter()
+            .all(|r| r["requestedFor"]["type"] == "OKTA_USER"
+                && r["requested"]["entryId"].is_string()
+                && r.get("subject").is_none())
+    );
+    let pending = json(
+        get(
+            &fake,
+            "/governance/api/v2/requests?filter=status%20eq%20%22PENDING%22",
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(pending["data"].as_array().unwrap().len(), 2);
+
+    let user = fake.users()[3]["id"].as_str().unwrap().to_string();
+    let created = send(
+        &fake,
+        Method::POST,
+        "/governance/api/v2/requests",
+        Some(json!({
+            "requested": {"type": "CATALOG_ENTRY", "entryId": "cen1234567890abcdefg"},
+            "requestedFor": {"type": "OKTA_USER", "externalId": user},
+        })),
+    )
+    .await;
+    assert_eq!(created.status(), 202);
+    let request = json(created).await;
+    assert_eq!(request["status"], "SUBMITTED");
+    assert_eq!(request["requestedFor"]["externalId"], user.as_str());
+    assert_eq!(request["requested"]["entryId"], "cen1234567890abcdefg");
+    let id = request["id"].as_str().unwrap().to_string();
+    let read = json(get(&fake, &format!("/governance/api/v2/requests/{id}")).await).await;
+    assert_eq!(read, request);
+    // v1 does not know it.
+    okta_error(
+        get(&fake, &format!("/governance/api/v1/requests/{id}")).await,
+        404,
+        "E0000007",
+    )
+    .await;
+
+    let stranger = send(
+        &fake,
+        Method::POST,
+        "/governance/api/v2/requests",
+        Some(json!({
+            "requested": {"type": "CATALOG_ENTRY", "entryId": "cen1234567890abcdefg"},
+            "requestedFor": {"type": "OKTA_USER", "externalId": "00u000000000nobody00"},
+        })),
+    )
+    .await;
+    okta_error(stranger, 400, "E0000001").await;
+
+    let msg = send(
+        &fake,
+        Method::POST,
+        &format!("/governance/api/v2/requests/{id}/messages"),
+        Some(json!({"message": "Please decide by Friday"})),
+    )
+    .await;
+    assert_eq!(msg.status(), 201);
+    assert_eq!(
+        fake.request_messages(&id)[0]["message"],
+        "Please decide by Friday"
+    );
 }
