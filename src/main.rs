@@ -360,7 +360,7 @@ async fn serve(mut config: Config) -> std::process::ExitCode {
     let auth = authorizer(&config);
     tracing::info!(
         tools = okta_mcp::tool_table::TOOLS.len(),
-        spec = okta_mcp::tool_table::SPEC_RELEASE,
+        specs = %okta_mcp::tool_table::specs_summary(),
         credentials = %auth.describe(),
         "okta-mcp starting"
     );

@@ -121,7 +121,7 @@ async fn start(
     let server_store = store.clone();
     tracing::info!(
         tools = crate::tool_table::TOOLS.len(),
-        spec = crate::tool_table::SPEC_RELEASE,
+        specs = %crate::tool_table::specs_summary(),
         url = %format!("{}/mcp", http.public_url.as_str().trim_end_matches('/')),
         store = %store.describe(),
         "okta-mcp starting (remote mode)"
