@@ -69,6 +69,7 @@ const manifest = JSON.parse(readFileSync(join(here, "manifest.json"), "utf8"));
 const exe = values.platform === "win32" ? "okta-mcp.exe" : "okta-mcp";
 manifest.version = cargoVersion();
 manifest.server.entry_point = `server/${exe}`;
+manifest.server.mcp_config.command = `\${__dirname}/server/${exe}`;
 manifest.compatibility = { ...manifest.compatibility, platforms: [values.platform] };
 
 const stage = mkdtempSync(join(tmpdir(), "okta-mcp-mcpb-"));
