@@ -132,7 +132,10 @@ async fn tools_of(launch: &Launch, scratch: &Path) -> (Vec<String>, String) {
         .expect("tools/list succeeds");
     let _ = tokio::time::timeout(Duration::from_secs(10), client.cancel()).await;
     let names = tools.into_iter().map(|t| t.name.to_string()).collect();
-    (names, std::fs::read_to_string(&stderr_path).unwrap_or_default())
+    (
+        names,
+        std::fs::read_to_string(&stderr_path).unwrap_or_default(),
+    )
 }
 
 /// A P-256 private key PEM, made by node's crypto.
@@ -173,7 +176,10 @@ async fn the_bundle_packs_unpacks_and_serves_tools_as_the_manifest_says() {
             .unwrap();
     assert_eq!(manifest["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(manifest["server"]["type"], "binary");
-    assert_eq!(manifest["compatibility"]["platforms"], json!([host_platform()]));
+    assert_eq!(
+        manifest["compatibility"]["platforms"],
+        json!([host_platform()])
+    );
     let form = &manifest["user_config"];
     for required in ["org_url", "client_id", "scopes"] {
         assert_eq!(form[required]["required"], true, "{required}");
@@ -196,8 +202,15 @@ async fn the_bundle_packs_unpacks_and_serves_tools_as_the_manifest_says() {
         .output()
         .unwrap();
     let help = String::from_utf8_lossy(&help.stdout);
-    for var in manifest["server"]["mcp_config"]["env"].as_object().unwrap().keys() {
-        assert!(help.contains(&format!("env: {var}")), "{var} is not a setting");
+    for var in manifest["server"]["mcp_config"]["env"]
+        .as_object()
+        .unwrap()
+        .keys()
+    {
+        assert!(
+            help.contains(&format!("env: {var}")),
+            "{var} is not a setting"
+        );
     }
 
     let fake = support::fake_org().await;
@@ -259,5 +272,8 @@ async fn the_bundle_packs_unpacks_and_serves_tools_as_the_manifest_says() {
         stderr.contains("private key JWT") && stderr.contains("kid kid-bundle"),
         "{stderr}"
     );
-    assert!(!stderr.contains("PRIVATE KEY"), "the key never reaches the log");
+    assert!(
+        !stderr.contains("PRIVATE KEY"),
+        "the key never reaches the log"
+    );
 }
