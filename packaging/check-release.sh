@@ -20,7 +20,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 target="$(rustc -vV | sed -n 's/^host: //p')"
-distrib="${CARGO_TARGET_DIR:-$root/target}/distrib"
+distrib="$root/target/distrib" # dist writes here whatever CARGO_TARGET_DIR says
 
 echo "== dist generate --check"
 dist generate --check
