@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the side-by-side table (benches/results.md) from the two result files:
+"""Build the side-by-side table (benches/results.md, and from it the README's summary rows) from the two result files:
 benches/.work/okta-mcp-results.json (ours) and benches/.work/okta-python-results.json (Okta's).
 
     python3 benches/table.py [--extra JSON] [--okta-reason TEXT]
@@ -264,6 +264,9 @@ def main() -> int:
     from put_section import keep
     kept = keep(RESULTS.read_text(encoding="utf-8"), "build-times") if RESULTS.exists() else ""
     RESULTS.write_text(md + ("\n" + kept if kept else ""))
+    # The README's summary rows come from results.md, never typed by hand.
+    import readme_summary
+    readme_summary.main([])
     print(md)
     return 0
 

@@ -256,6 +256,7 @@ impl AuditTarget {
         let path = match text.strip_prefix("~/") {
             Some(rest) => std::env::var_os("HOME")
                 .filter(|h| !h.is_empty())
+                .or_else(|| std::env::var_os("USERPROFILE").filter(|h| !h.is_empty()))
                 .map(|h| PathBuf::from(h).join(rest))
                 .unwrap_or_else(|| PathBuf::from(text)),
             None => PathBuf::from(text),
@@ -264,20 +265,10 @@ impl AuditTarget {
     }
 }
 
-/// The okta-mcp state folder: `%LOCALAPPDATA%\okta-mcp` on Windows,
-/// otherwise `$XDG_STATE_HOME/okta-mcp` or `~/.local/state/okta-mcp` (the
-/// folder the token cache uses too).
+/// The okta-mcp state folder, shared with the token cache
+/// ([`crate::auth::state_dir`]: `%LOCALAPPDATA%\okta-mcp` on Windows).
 pub fn state_dir() -> Option<PathBuf> {
-    #[cfg(windows)]
-    {
-        std::env::var_os("LOCALAPPDATA")
-            .filter(|v| !v.is_empty())
-            .map(|d| PathBuf::from(d).join("okta-mcp"))
-    }
-    #[cfg(not(windows))]
-    {
-        crate::auth::state_dir()
-    }
+    crate::auth::state_dir()
 }
 
 /// The audit trail. Cheap to share in an `Arc`; records from many tasks
@@ -437,7 +428,9 @@ pub fn read_since(path: &Path, since: Option<SystemTime>) -> Result<AuditRead, A
 }
 
 /// Opens `path` for appending, creating the folder (0700) and the file
-/// (0600) when missing and tightening a file others can read.
+/// (0600) when missing and tightening a file others can read. Windows has
+/// no modes: the file inherits its folder's ACL, which under the default
+/// `%LOCALAPPDATA%` admits only the user, SYSTEM and Administrators.
 fn open_append(path: &Path) -> Result<File, AuditError> {
     let unwritable = |source| AuditError::Unwritable {
         path: path.to_owned(),
@@ -1039,6 +1032,8 @@ mod tests {
             AuditTarget::from_setting(Some("  ")).ok(),
             AuditTarget::from_setting(None).ok()
         );
+        // Absolute already on Unix; Windows would prefix the current drive.
+        #[cfg(unix)]
         assert_eq!(
             AuditTarget::from_setting(Some("/var/log/x.jsonl")).unwrap(),
             AuditTarget::File("/var/log/x.jsonl".into())

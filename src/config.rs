@@ -175,7 +175,7 @@ pub struct Settings {
     /// Retries of one request after a rate limit (any method) or a transient failure (GET/PUT/DELETE only) (default 3).
     #[arg(long = "max-retries", value_name = "N", env = "OKTA_MAX_RETRIES")]
     pub max_retries_text: Option<String>,
-    /// File that records every write attempted or refused, one JSON line each (names, never values), or "off" (default: $XDG_STATE_HOME/okta-mcp/audit.jsonl).
+    /// File that records every write attempted or refused, one JSON line each (names, never values), or "off" (default: audit.jsonl in the state folder, $XDG_STATE_HOME/okta-mcp or on Windows %LOCALAPPDATA%\okta-mcp).
     #[arg(long = "audit-log", value_name = "PATH", env = "OKTA_AUDIT_LOG")]
     pub audit_log: Option<String>,
 

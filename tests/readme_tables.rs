@@ -94,3 +94,27 @@ fn readme_governance_section_names_real_tools() {
         assert!(named.contains(&prompt_tool), "{prompt_tool}");
     }
 }
+
+/// The README's benchmark rows are generated from `benches/results.md` by
+/// `benches/lib/readme_summary.py` (which `benches/table.py` runs after each
+/// measurement); this fails when the two disagree.
+#[test]
+fn readme_benchmark_rows_match_benches_results() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = match std::process::Command::new("python3")
+        .arg(format!("{root}/benches/lib/readme_summary.py"))
+        .arg("--check")
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
+            panic!("CI=true and python3 cannot run ({e}): the benchmark rows must be checked")
+        }
+        Err(e) => return eprintln!("skipping: python3 cannot run ({e})"),
+    };
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -96,17 +96,19 @@ pub async fn send_token_request(
     }
 }
 
-/// `$XDG_STATE_HOME/okta-mcp` or `~/.local/state/okta-mcp`.
+/// The okta-mcp state folder (token cache, DPoP memory, default audit log):
+/// `$XDG_STATE_HOME/okta-mcp` when `XDG_STATE_HOME` is set (on every
+/// platform, so a test or a person can move it), otherwise
+/// `%LOCALAPPDATA%\okta-mcp` on Windows and `~/.local/state/okta-mcp`
+/// elsewhere. `None` when none of these variables is set.
 pub fn state_dir() -> Option<PathBuf> {
-    std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".local").join("state"))
-        })
-        .map(|b| b.join("okta-mcp"))
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    let base = var("XDG_STATE_HOME").map(PathBuf::from);
+    #[cfg(windows)]
+    let base = base.or_else(|| var("LOCALAPPDATA").map(PathBuf::from));
+    #[cfg(not(windows))]
+    let base = base.or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".local").join("state")));
+    base.map(|b| b.join("okta-mcp"))
 }
 
 /// A short stable file-name key for `parts` (hex of SHA-256).
@@ -120,6 +122,11 @@ pub fn state_key(parts: &[&str]) -> String {
 
 /// Writes `bytes` to `path` atomically (temporary file + rename) with mode
 /// 0600, creating the directory (0700) if needed.
+///
+/// On Windows there are no modes to set: files and folders inherit the ACL
+/// of their parent, and the default state folder lives under the user's
+/// `%LOCALAPPDATA%`, whose ACL grants access to that user, SYSTEM and
+/// Administrators only, so the cache is private to the user there too.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));

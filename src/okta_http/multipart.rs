@@ -132,6 +132,15 @@ fn read_file(path: &Path, shown: &str) -> Result<Vec<u8>, UploadError> {
         // Not through a symlink swapped in, and never blocking on a FIFO.
         opts.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::OpenOptionsExt;
+        // FILE_FLAG_OPEN_REPARSE_POINT: a symlink or junction swapped in is
+        // opened as itself, which is not a regular file, so it is refused
+        // below. (Windows has no FIFOs in the file system to block on.)
+        const FILE_FLAG_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
+        opts.custom_flags(FILE_FLAG_OPEN_REPARSE_POINT);
+    }
     let file = opts.open(path).map_err(|e| read_error(e.to_string()))?;
     let opened = file.metadata().map_err(|e| read_error(e.to_string()))?;
     if !opened.is_file() {
@@ -396,6 +405,7 @@ mod tests {
         assert!(e.to_string().contains("/nonexistent/x.png"));
     }
 
+    #[cfg(unix)]
     #[test]
     fn devices_directories_and_proc_files_are_refused_or_bounded() {
         let everything = within(Path::new("/"), &[]);
