@@ -259,10 +259,12 @@ def main() -> int:
                                      "real BPE count)."),
     ]
     md = "\n".join(lines) + "\n"
-    # The build-times section (benches/build-times.sh) is kept as it was.
+    # The sections other scripts write (benches/build-times.sh, benches/http.sh) are kept as
+    # they were.
     sys.path.insert(0, str(HERE / "lib"))
     from put_section import keep
-    kept = keep(RESULTS.read_text(encoding="utf-8"), "build-times") if RESULTS.exists() else ""
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    kept = "\n".join(s for s in (keep(old, "build-times"), keep(old, "http-replicas")) if s)
     RESULTS.write_text(md + ("\n" + kept if kept else ""))
     # The README's summary rows come from results.md, never typed by hand.
     import readme_summary
