@@ -143,6 +143,14 @@ pub async fn serve(
     let (app, shared, mcp_cancel) = router(remote);
     tracing::info!(%addr, "serving MCP over HTTP at /mcp");
     let stopping = shared.stopping.clone();
+    // Answers go out in several small writes (SSE events); with Nagle's
+    // algorithm on, each later write waited for the client's delayed ACK,
+    // about 40 ms a call in a 2025-11-25 session (benches/http.sh).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("cannot turn off Nagle's algorithm on a connection: {e}");
+        }
+    });
     let server = axum::serve(listener, app)
         .with_graceful_shutdown(stopping.clone().cancelled_owned())
         .into_future();
