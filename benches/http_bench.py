@@ -360,9 +360,10 @@ def table(r: dict) -> str:
               + "; ".join(f"`{tool}` {fmt(t['http_seq']['replica']['p50_ms'])} / {fmt(t['http_seq']['replica']['p99_ms'])}"
                           f", and {fmt(t['http_seq']['quickack']['p50_ms'])} / {fmt(t['http_seq']['quickack']['p99_ms'])} "
                           "when the client ACKs at once (TCP_QUICKACK)" for tool, t in r["tools"].items())
-              + ". A session's answer is an event stream written in more than one piece; when the gap closes "
-              "with immediate ACKs, the second write was waiting for the peer's delayed ACK (Nagle: the "
-              "replica's sockets do not set TCP_NODELAY), and every client (nginx here) pays it."]
+              + ". A session's answer is an event stream written in more than one piece: when the plain "
+              "figure is far above the TCP_QUICKACK one, a later write is waiting for the peer's delayed ACK "
+              "(Nagle's algorithm on the replica's sockets; serve --http turns it off since 25efcb3, before "
+              "which this was about 44 ms a call)."]
     split = ", ".join(f"{k}: {v:,}" for k, v in r["split"].items())
     lines += ["", f"Requests per replica (nginx's log): {split}. "
               f"Direct `GET /api/v1/users/{{id}}` to the fake, p50 / p99: {fmt(r['direct']['p50_ms'])} / "
