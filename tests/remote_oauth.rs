@@ -20,118 +20,24 @@
 
 mod support;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use clap::Parser;
-use futures::future::BoxFuture;
 use okta_mcp::auth::Authorizer;
 use okta_mcp::remote::gate::{Gate, Person, Refusal};
 use okta_mcp::remote::oauth::{OAuthSettings, refusal_response};
-use okta_mcp::remote::store::{Store, StoreError};
+use okta_mcp::remote::store::memory::MemoryStore;
 use serde_json::{Value, json};
 use support::browser::{Attempt, Browser, Landing, McpClient};
 use support::oidc::{OAuthServer, ec_sec1, prerequisites_missing};
 
 const SCOPES: &str = "okta.users.read okta.groups.read";
 const WEB_CLIENT: &str = "okta-mcp-web";
-
-// ---------------------------------------------------------------- store
-
-/// A store in memory, for these tests only (remote mode's own stores are
-/// built elsewhere). It can show its raw values, to check they are sealed.
-/// A value and when it expires.
-type Entry = (Vec<u8>, Option<Instant>);
-
-#[derive(Default)]
-struct MemoryStore {
-    map: Mutex<HashMap<String, Entry>>,
-}
-
-impl MemoryStore {
-    fn live(&self, key: &str) -> Option<Vec<u8>> {
-        let mut map = self.map.lock().unwrap();
-        match map.get(key) {
-            Some((_, Some(until))) if *until <= Instant::now() => {
-                map.remove(key);
-                None
-            }
-            Some((v, _)) => Some(v.clone()),
-            None => None,
-        }
-    }
-
-    fn raw_values(&self) -> Vec<(String, Vec<u8>)> {
-        let map = self.map.lock().unwrap();
-        map.iter()
-            .map(|(k, (v, _))| (k.clone(), v.clone()))
-            .collect()
-    }
-}
-
-impl Store for MemoryStore {
-    fn put<'a>(
-        &'a self,
-        key: &'a str,
-        value: &'a [u8],
-        ttl: Option<Duration>,
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(async move {
-            let until = ttl.map(|t| Instant::now() + t);
-            self.map
-                .lock()
-                .unwrap()
-                .insert(key.to_owned(), (value.to_vec(), until));
-            Ok(())
-        })
-    }
-
-    fn put_new<'a>(
-        &'a self,
-        key: &'a str,
-        value: &'a [u8],
-        ttl: Option<Duration>,
-    ) -> BoxFuture<'a, Result<bool, StoreError>> {
-        Box::pin(async move {
-            if self.live(key).is_some() {
-                return Ok(false);
-            }
-            let until = ttl.map(|t| Instant::now() + t);
-            self.map
-                .lock()
-                .unwrap()
-                .insert(key.to_owned(), (value.to_vec(), until));
-            Ok(true)
-        })
-    }
-
-    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, StoreError>> {
-        Box::pin(async move { Ok(self.live(key)) })
-    }
-
-    fn take<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, StoreError>> {
-        Box::pin(async move {
-            let v = self.live(key);
-            self.map.lock().unwrap().remove(key);
-            Ok(v)
-        })
-    }
-
-    fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(async move {
-            self.map.lock().unwrap().remove(key);
-            Ok(())
-        })
-    }
-
-    fn describe(&self) -> String {
-        "memory (test)".into()
-    }
-}
 
 // ---------------------------------------------------------------- logs
 

@@ -21,6 +21,12 @@ impl MemoryStore {
         Self::default()
     }
 
+    /// Every key with its raw value, for checks that what is kept is
+    /// sealed (nothing a person's tokens could be read from).
+    pub fn raw_values(&self) -> Vec<(String, Vec<u8>)> {
+        self.with(|t| Ok(t.raw())).unwrap_or_default()
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut Table) -> Result<T, Full>) -> Result<T, StoreError> {
         let mut table = self
             .table

@@ -54,6 +54,15 @@ pub struct Table {
 const PURGE_EVERY: u32 = 512;
 
 impl Table {
+    /// Every key with its raw value, expired or not (what a look at the
+    /// store's memory or file would show).
+    pub fn raw(&self) -> Vec<(String, Vec<u8>)> {
+        self.entries
+            .iter()
+            .map(|(k, e)| (k.clone(), e.value.clone()))
+            .collect()
+    }
+
     fn deadline(ttl: Option<Duration>, now: u64) -> Option<u64> {
         ttl.map(|t| now.saturating_add(t.as_millis().min(u64::MAX as u128) as u64))
     }
